@@ -1,0 +1,282 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Net.Http;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using AzureCompliance.Core.Connection;
+using AzureCompliance.Core.Diagnostics;
+using AzureCompliance.Core.Graph;
+using AzureCompliance.Core.Http;
+
+namespace AzureCompliance.Core.Partner
+{
+    /// <summary>The partner API's base URIs for a tenant (PROTOCOL.md 3.1).</summary>
+    internal sealed class PartnerEndpoints
+    {
+        public PartnerEndpoints(Uri tenantSync, Uri deviceSync, DateTimeOffset discoveredOn)
+        {
+            TenantSync = tenantSync;
+            DeviceSync = deviceSync;
+            DiscoveredOn = discoveredOn;
+        }
+
+        public Uri TenantSync { get; }
+        public Uri DeviceSync { get; }
+        public DateTimeOffset DiscoveredOn { get; }
+    }
+
+    /// <summary>A partner compliance policy as the Intune partner API reports it.</summary>
+    internal sealed class PartnerPolicyInfo
+    {
+        public PartnerPolicyInfo(string id, string displayName, string platform)
+        {
+            Id = id;
+            DisplayName = displayName;
+            Platform = platform;
+        }
+
+        public string Id { get; }
+        public string DisplayName { get; }
+        public string Platform { get; }
+    }
+
+    /// <summary>Processing state of one data upload message (PROTOCOL.md 3.5).</summary>
+    internal sealed class UploadStatus
+    {
+        public UploadStatus(string status, string? errorCode, string? errorDetail)
+        {
+            Status = status;
+            ErrorCode = errorCode;
+            ErrorDetail = errorDetail;
+        }
+
+        /// <summary>Completed, Failed, or anything else while the service is still processing.</summary>
+        public string Status { get; }
+        public string? ErrorCode { get; }
+        public string? ErrorDetail { get; }
+        public bool IsCompleted => string.Equals(Status, "Completed", StringComparison.OrdinalIgnoreCase);
+        public bool IsFailed => string.Equals(Status, "Failed", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// The Intune partner compliance API (PROTOCOL.md 3): endpoint discovery through Graph, tenant provisioning,
+    /// partner compliance policies and device data upload messages, all with the partner-resource token and the
+    /// connection's retrying HTTP pipeline. One client per connection; discovered endpoints are kept 24 hours.
+    /// </summary>
+    internal sealed class PartnerApiClient
+    {
+        internal const string IntuneAppId = "0000000a-0000-0000-c000-000000000000";
+        internal const string TenantSyncProvider = "PartnerTenantDataSyncService";
+        internal const string DeviceSyncProvider = "PartnerDeviceDataSyncService";
+        private const string TenantApiVersion = "1.6";
+        private const string DeviceApiVersion = "1.2";
+        private static readonly TimeSpan EndpointLifetime = TimeSpan.FromHours(24);
+        private static readonly ConditionalWeakTable<ComplianceConnection, PartnerApiClient> Clients =
+            new ConditionalWeakTable<ComplianceConnection, PartnerApiClient>();
+
+        private readonly ComplianceConnection _connection;
+        private readonly SemaphoreSlim _discovery = new SemaphoreSlim(1, 1);
+        private PartnerEndpoints? _endpoints;
+
+        private PartnerApiClient(ComplianceConnection connection) => _connection = connection;
+
+        /// <summary>One client per connection object, released with it.</summary>
+        public static PartnerApiClient For(ComplianceConnection connection) => Clients.GetValue(connection, c => new PartnerApiClient(c));
+
+        private ServiceSession Session => _connection.Session;
+
+        public async Task<PartnerEndpoints> GetEndpointsAsync(CancellationToken cancellationToken)
+        {
+            var known = _endpoints;
+            if (known != null && DateTimeOffset.UtcNow - known.DiscoveredOn < EndpointLifetime)
+            {
+                return known;
+            }
+
+            await _discovery.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (_endpoints != null && DateTimeOffset.UtcNow - _endpoints.DiscoveredOn < EndpointLifetime)
+                {
+                    return _endpoints;
+                }
+                var graph = Session.Graph;
+                var principals = await GraphErrors.CallAsync(
+                    () => graph.ServicePrincipals.GetAsync(r =>
+                    {
+                        r.QueryParameters.Filter = $"appId eq '{IntuneAppId}'";
+                        r.QueryParameters.Select = new[] { "id", "appId", "displayName" };
+                    }, cancellationToken),
+                    "Finding the Intune service principal", PermissionCatalog.ApplicationRead, _connection.Permissions).ConfigureAwait(false);
+                var intune = principals?.Value?.FirstOrDefault()
+                    ?? throw new ComplianceException("IntuneNotFound", ComplianceErrorCategory.ObjectNotFound,
+                        "The tenant has no Intune service principal (appId " + IntuneAppId + "): Intune is not set up in this tenant.",
+                        _connection.TenantId, "Make sure the tenant has a Microsoft Intune subscription.");
+                var endpoints = await GraphErrors.CallAsync(
+                    () => graph.ServicePrincipals[intune.Id].Endpoints.GetAsync(cancellationToken: cancellationToken),
+                    "Reading the Intune partner endpoints", PermissionCatalog.ApplicationRead, _connection.Permissions).ConfigureAwait(false);
+                var list = endpoints?.Value ?? new List<Microsoft.Graph.Models.Endpoint>();
+                Uri Find(string provider) =>
+                    list.Where(e => string.Equals(e.ProviderName, provider, StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(e.Uri, UriKind.Absolute, out _))
+                        .Select(e => new Uri(e.Uri!.TrimEnd('/')))
+                        .FirstOrDefault()
+                    ?? throw new ComplianceException("PartnerEndpointNotFound", ComplianceErrorCategory.ObjectNotFound,
+                        $"Intune publishes no {provider} endpoint for this tenant.", _connection.TenantId,
+                        "Add the MDM as a compliance partner (Add-CompliancePartner) and make sure Intune is licensed in the tenant.");
+                var discovered = new PartnerEndpoints(Find(TenantSyncProvider), Find(DeviceSyncProvider), DateTimeOffset.UtcNow);
+                Session.TrustPartnerEndpoint(discovered.TenantSync);
+                Session.TrustPartnerEndpoint(discovered.DeviceSync);
+                _endpoints = discovered;
+                return discovered;
+            }
+            finally
+            {
+                _discovery.Release();
+            }
+        }
+
+        /// <summary>PUT PartnerTenants: 1 provisions the tenant for this partner, 2 deprovisions it. Returns the echoed state.</summary>
+        public async Task<int> SetTenantProvisioningAsync(bool provisioned, Uri? enrollmentUrl, Uri? remediationUrl, CancellationToken cancellationToken)
+        {
+            var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
+            var uri = new Uri($"{endpoints.TenantSync}/PartnerTenants(guid'{_connection.TenantId}')?api-version={TenantApiVersion}");
+            var body = JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["Provisioned"] = provisioned ? 1 : 2,
+                ["PartnerEnrollmentUrl"] = enrollmentUrl?.ToString() ?? "",
+                ["PartnerRemediationUrl"] = remediationUrl?.ToString() ?? "",
+            });
+            using var answer = await SendAsync(HttpMethod.Put, uri, body, provisioned ? "Provisioning the partner tenant" : "Deprovisioning the partner tenant", cancellationToken).ConfigureAwait(false);
+            return answer.RootElement.TryGetProperty("Provisioned", out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt32() : (provisioned ? 1 : 2);
+        }
+
+        /// <summary>Creates the partner compliance policy, or finds it when the service answers 409 (it already exists).</summary>
+        public async Task<PartnerPolicyInfo> EnsureCompliancePolicyAsync(string displayName, string description, string platform, CancellationToken cancellationToken)
+        {
+            var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
+            var uri = new Uri($"{endpoints.TenantSync}/PartnerCompliancePolicies?api-version={TenantApiVersion}");
+            var body = JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["DisplayName"] = displayName,
+                ["Description"] = description,
+                ["Platform"] = platform,
+                ["PartnerManagedCompliance"] = true,
+            });
+            try
+            {
+                using var created = await SendAsync(HttpMethod.Post, uri, body, "Creating the partner compliance policy", cancellationToken).ConfigureAwait(false);
+                return ReadPolicy(created.RootElement, displayName, platform);
+            }
+            catch (ComplianceServiceException ex) when (ex.StatusCode == 409)
+            {
+                var existing = (await ListCompliancePoliciesAsync(cancellationToken).ConfigureAwait(false))
+                    .FirstOrDefault(p => string.Equals(p.DisplayName, displayName, StringComparison.OrdinalIgnoreCase) &&
+                                         string.Equals(p.Platform, platform, StringComparison.OrdinalIgnoreCase))
+                    ?? (await ListCompliancePoliciesAsync(cancellationToken).ConfigureAwait(false))
+                        .FirstOrDefault(p => string.Equals(p.Platform, platform, StringComparison.OrdinalIgnoreCase));
+                return existing ?? throw ex;
+            }
+        }
+
+        public async Task<IReadOnlyList<PartnerPolicyInfo>> ListCompliancePoliciesAsync(CancellationToken cancellationToken)
+        {
+            var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
+            var uri = new Uri($"{endpoints.TenantSync}/PartnerCompliancePolicies?api-version={TenantApiVersion}");
+            using var answer = await SendAsync(HttpMethod.Get, uri, null, "Listing the partner compliance policies", cancellationToken).ConfigureAwait(false);
+            var policies = new List<PartnerPolicyInfo>();
+            if (answer.RootElement.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in value.EnumerateArray())
+                {
+                    policies.Add(ReadPolicy(item, "", ""));
+                }
+            }
+            return policies;
+        }
+
+        /// <summary>Assigns a partner compliance policy to groups (replaces its assignments).</summary>
+        public async Task AssignCompliancePolicyAsync(string policyId, IReadOnlyList<string> groupIds, CancellationToken cancellationToken)
+        {
+            var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
+            var uri = new Uri($"{endpoints.TenantSync}/PartnerCompliancePolicies(guid'{policyId}')/Assign?api-version={TenantApiVersion}");
+            var body = JsonSerializer.Serialize(new Dictionary<string, object> { ["assignments"] = groupIds });
+            using var _ = await SendAsync(HttpMethod.Post, uri, body, "Assigning the partner compliance policy", cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// PUT one data upload message (PROTOCOL.md 3.4). <paramref name="contentJson"/> is the serialized entity
+        /// array; it travels as a JSON string. The message id makes the PUT idempotent, so it is safe to repeat.
+        /// </summary>
+        public async Task UploadAsync(Guid messageId, string contentJson, CancellationToken cancellationToken)
+        {
+            var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
+            var uri = new Uri($"{endpoints.DeviceSync}/DataUploadMessages(guid'{messageId}')?api-version={DeviceApiVersion}");
+            var body = JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["TenantId"] = _connection.TenantId,
+                ["UploadTime"] = DateTimeOffset.UtcNow.ToString("o"),
+                ["Content"] = contentJson,
+            });
+            using var _ = await SendAsync(HttpMethod.Put, uri, body, "Uploading device data", cancellationToken).ConfigureAwait(false);
+        }
+
+        public async Task<UploadStatus> GetUploadStatusAsync(Guid messageId, CancellationToken cancellationToken)
+        {
+            var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
+            var uri = new Uri($"{endpoints.DeviceSync}/DataUploadMessages(guid'{messageId}')?api-version={DeviceApiVersion}");
+            using var answer = await SendAsync(HttpMethod.Get, uri, null, "Reading an upload's status", cancellationToken).ConfigureAwait(false);
+            var root = answer.RootElement;
+            return new UploadStatus(String(root, "Status") ?? "Unknown", String(root, "ErrorCode"), String(root, "ErrorDetail"));
+        }
+
+        /// <summary>
+        /// PUT one data upload message (PROTOCOL.md 3.4) and return the MessageId the service answers with (the id to read
+        /// its status by), or <paramref name="messageId"/> when the answer carries none. Idempotent by message id.
+        /// </summary>
+        public async Task<string> UploadMessageAsync(Guid messageId, string contentJson, CancellationToken cancellationToken)
+        {
+            var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
+            var uri = new Uri($"{endpoints.DeviceSync}/DataUploadMessages(guid'{messageId}')?api-version={DeviceApiVersion}");
+            var body = JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["TenantId"] = _connection.TenantId,
+                ["UploadTime"] = DateTimeOffset.UtcNow.ToString("o"),
+                ["Content"] = contentJson,
+            });
+            using var answer = await SendAsync(HttpMethod.Put, uri, body, "Uploading device data", cancellationToken).ConfigureAwait(false);
+            var answered = String(answer.RootElement, "MessageId");
+            return string.IsNullOrWhiteSpace(answered) ? messageId.ToString() : answered!.Trim();
+        }
+
+        /// <summary>The status of a data upload message (PROTOCOL.md 3.5), or null when the service does not know the message (404).</summary>
+        public async Task<UploadStatus?> FindUploadStatusAsync(string messageId, CancellationToken cancellationToken)
+        {
+            var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
+            var uri = new Uri($"{endpoints.DeviceSync}/DataUploadMessages(guid'{Uri.EscapeDataString(messageId)}')?api-version={DeviceApiVersion}");
+            using var answer = await JsonRequests.SendAsync(Session, HttpMethod.Get, uri, null, "Reading an upload's status", cancellationToken,
+                scope: Session.Environment.PartnerScope, notFoundIsNull: true).ConfigureAwait(false);
+            if (answer == null)
+            {
+                return null;
+            }
+            var root = answer.RootElement;
+            return new UploadStatus(String(root, "Status") ?? "Unknown", String(root, "ErrorCode"), String(root, "ErrorDetail"));
+        }
+
+        /// <summary>True for a request to the data upload messages of the device sync endpoint (uploads and status reads).</summary>
+        internal static bool IsDataUploadRequest(HttpRequestMessage request) =>
+            request.RequestUri != null && request.RequestUri.AbsolutePath.IndexOf("/DataUploadMessages(", StringComparison.OrdinalIgnoreCase) >= 0;
+
+        private async Task<JsonDocument> SendAsync(HttpMethod method, Uri uri, string? body, string operation, CancellationToken cancellationToken) =>
+            (await JsonRequests.SendAsync(Session, method, uri, body, operation, cancellationToken, scope: Session.Environment.PartnerScope).ConfigureAwait(false))!;
+
+        private static PartnerPolicyInfo ReadPolicy(JsonElement element, string displayName, string platform) =>
+            new PartnerPolicyInfo(String(element, "Id") ?? "", String(element, "DisplayName") ?? displayName, String(element, "Platform") ?? platform);
+
+        private static string? String(JsonElement element, string name) => JsonRequests.String(element, name);
+
+    }
+}

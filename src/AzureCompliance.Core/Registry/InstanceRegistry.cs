@@ -1,0 +1,177 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Net.Http;
+using System.Text;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using AzureCompliance.Core.Connection;
+using AzureCompliance.Core.Diagnostics;
+using AzureCompliance.Core.Http;
+
+namespace AzureCompliance.Core.Registry
+{
+    /// <summary>One MDM instance registered on the tenant.</summary>
+    public sealed class MdmInstance
+    {
+        public MdmInstance(string name, DateTimeOffset registeredOn, DateTimeOffset? lastSyncOn)
+        {
+            Name = name;
+            RegisteredOn = registeredOn;
+            LastSyncOn = lastSyncOn;
+        }
+
+        public string Name { get; }
+        public DateTimeOffset RegisteredOn { get; }
+        /// <summary>The instance's last Send-DeviceCompliance run (its heartbeat).</summary>
+        public DateTimeOffset? LastSyncOn { get; }
+    }
+
+    /// <summary>
+    /// The tenant-side registry of the MDM instances (SourceName) that share a tenant, so each instance sees the
+    /// others before it de-provisions (seed: "Multiple Core support"). It lives in an open extension named
+    /// <see cref="ExtensionName"/> on the tenant's organization object: readable by every instance's app, no
+    /// extra infrastructure. Limits (Graph open extensions): 2 KB in all, so about fifteen instances; not
+    /// available in the China cloud; writes are last-writer-wins, so each change is re-read and re-applied if
+    /// another instance wrote at the same moment.
+    /// </summary>
+    public static class InstanceRegistry
+    {
+        public const string ExtensionName = "com.azurecompliance.instances";
+        private const int MaxBytes = 2048;
+        private const int Attempts = 3;
+
+        public static async Task<IReadOnlyList<MdmInstance>> GetAsync(ComplianceConnection connection, CancellationToken cancellationToken)
+        {
+            var (exists, instances) = await ReadAsync(connection, cancellationToken).ConfigureAwait(false);
+            return exists ? instances : Array.Empty<MdmInstance>();
+        }
+
+        /// <summary>Adds this connection's instance (SourceName) if it is not registered yet. Returns false if it already was.</summary>
+        public static Task<bool> RegisterAsync(ComplianceConnection connection, CancellationToken cancellationToken) =>
+            ChangeAsync(connection, "Registering this MDM instance", instances =>
+            {
+                if (instances.Any(i => Same(i.Name, connection.SourceName)))
+                {
+                    return null;
+                }
+                instances.Add(new MdmInstance(connection.SourceName, DateTimeOffset.UtcNow, null));
+                return instances;
+            }, verify: instances => instances.Any(i => Same(i.Name, connection.SourceName)), cancellationToken);
+
+        /// <summary>Removes one instance. Returns false if it was not registered.</summary>
+        public static Task<bool> UnregisterAsync(ComplianceConnection connection, string name, CancellationToken cancellationToken) =>
+            ChangeAsync(connection, "Unregistering MDM instance " + name, instances =>
+                instances.RemoveAll(i => Same(i.Name, name)) == 0 ? null : instances,
+                verify: instances => !instances.Any(i => Same(i.Name, name)), cancellationToken);
+
+        /// <summary>Records this instance's last sync (its heartbeat), registering it if needed.</summary>
+        public static Task<bool> RecordSyncAsync(ComplianceConnection connection, DateTimeOffset when, CancellationToken cancellationToken) =>
+            ChangeAsync(connection, "Recording this MDM instance's sync", instances =>
+            {
+                var index = instances.FindIndex(i => Same(i.Name, connection.SourceName));
+                var registered = index < 0 ? when : instances[index].RegisteredOn;
+                if (index >= 0) instances.RemoveAt(index);
+                instances.Add(new MdmInstance(connection.SourceName, registered, when));
+                return instances;
+            }, verify: instances => instances.Any(i => Same(i.Name, connection.SourceName) && i.LastSyncOn >= when.AddSeconds(-1)), cancellationToken);
+
+        /// <summary>Removes the whole registry (de-provisioning every instance).</summary>
+        public static async Task ClearAsync(ComplianceConnection connection, CancellationToken cancellationToken)
+        {
+            var uri = ExtensionUri(connection, withName: true);
+            using var _ = await JsonRequests.SendAsync(connection.Session, HttpMethod.Delete, uri, null, "Removing the MDM instance registry",
+                cancellationToken, requiredPermission: PermissionCatalog.OrganizationReadWrite, grantedPermissions: connection.Permissions,
+                notFoundIsNull: true).ConfigureAwait(false);
+        }
+
+        private static async Task<bool> ChangeAsync(ComplianceConnection connection, string operation,
+            Func<List<MdmInstance>, List<MdmInstance>?> change, Func<List<MdmInstance>, bool> verify, CancellationToken cancellationToken)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var (exists, current) = await ReadAsync(connection, cancellationToken).ConfigureAwait(false);
+                var changed = change(current.ToList());
+                if (changed == null)
+                {
+                    return false;
+                }
+
+                var json = Serialize(changed, includeHeader: !exists);
+                if (Encoding.UTF8.GetByteCount(json) > MaxBytes)
+                {
+                    throw new ComplianceException("RegistryFull", ComplianceErrorCategory.LimitsExceeded,
+                        $"The tenant's MDM instance registry would exceed the 2 KB an open extension may hold ({changed.Count} instances).",
+                        connection.TenantId, "Unregister instances that no longer exist (Disconnect-ComplianceTenant -Deprovision on them), or use shorter -SourceName values.");
+                }
+
+                var method = exists ? new HttpMethod("PATCH") : HttpMethod.Post;
+                using (await JsonRequests.SendAsync(connection.Session, method, ExtensionUri(connection, withName: exists), json, operation,
+                    cancellationToken, requiredPermission: PermissionCatalog.OrganizationReadWrite, grantedPermissions: connection.Permissions).ConfigureAwait(false))
+                {
+                }
+
+                // Another instance may have written between our read and write: make sure our change stands.
+                var (_, after) = await ReadAsync(connection, cancellationToken).ConfigureAwait(false);
+                if (verify(after.ToList()) || attempt >= Attempts)
+                {
+                    return true;
+                }
+            }
+        }
+
+        private static async Task<(bool Exists, IReadOnlyList<MdmInstance> Instances)> ReadAsync(ComplianceConnection connection, CancellationToken cancellationToken)
+        {
+            using var document = await JsonRequests.SendAsync(connection.Session, HttpMethod.Get, ExtensionUri(connection, withName: true), null,
+                "Reading the MDM instance registry", cancellationToken, requiredPermission: PermissionCatalog.OrganizationRead,
+                grantedPermissions: connection.Permissions, notFoundIsNull: true).ConfigureAwait(false);
+            if (document == null)
+            {
+                return (false, Array.Empty<MdmInstance>());
+            }
+
+            var instances = new List<MdmInstance>();
+            if (document.RootElement.TryGetProperty("instances", out var array) && array.ValueKind == JsonValueKind.Array)
+            {
+                foreach (var item in array.EnumerateArray())
+                {
+                    var name = JsonRequests.String(item, "name");
+                    if (string.IsNullOrEmpty(name))
+                    {
+                        continue;
+                    }
+                    instances.Add(new MdmInstance(name!, Date(item, "registered") ?? DateTimeOffset.MinValue, Date(item, "lastSync")));
+                }
+            }
+            return (true, instances);
+        }
+
+        private static string Serialize(IEnumerable<MdmInstance> instances, bool includeHeader)
+        {
+            var body = new Dictionary<string, object>
+            {
+                ["@odata.type"] = "microsoft.graph.openTypeExtension",
+                ["instances"] = instances.Select(i => new Dictionary<string, object?>
+                {
+                    ["name"] = i.Name,
+                    ["registered"] = i.RegisteredOn.ToString("o"),
+                    ["lastSync"] = i.LastSyncOn?.ToString("o"),
+                }).ToList(),
+            };
+            if (includeHeader)
+            {
+                body["extensionName"] = ExtensionName;
+            }
+            return JsonSerializer.Serialize(body);
+        }
+
+        private static Uri ExtensionUri(ComplianceConnection connection, bool withName) =>
+            new Uri($"{connection.Session.GraphRoot}/organization/{connection.TenantId}/extensions" + (withName ? "/" + ExtensionName : ""));
+
+        private static DateTimeOffset? Date(JsonElement item, string name) =>
+            DateTimeOffset.TryParse(JsonRequests.String(item, name), out var value) ? value : (DateTimeOffset?)null;
+
+        private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
+    }
+}

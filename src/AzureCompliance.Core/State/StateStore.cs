@@ -1,0 +1,143 @@
+using System;
+using System.IO;
+using AzureCompliance.Core.Diagnostics;
+using Microsoft.Data.Sqlite;
+
+namespace AzureCompliance.Core.State
+{
+    /// <summary>
+    /// The module's durable local state (SQLite): the MDM's partner compliance policies, the group scope, and what
+    /// Entra last accepted per device. Every change is committed before the work it records is reported done,
+    /// in WAL mode with full sync, so a run killed at any moment loses nothing that was confirmed.
+    /// Never holds secrets or tokens.
+    /// </summary>
+    public sealed class StateStore : IDisposable
+    {
+        private const int SchemaVersion = 2;
+
+        private StateStore(string path, SqliteConnection connection)
+        {
+            Path = path;
+            Connection = connection;
+        }
+
+        public string Path { get; }
+
+        internal SqliteConnection Connection { get; }
+
+        /// <summary>The per-user default: %LOCALAPPDATA%\AzureCompliance\state.db (~/.local/share/AzureCompliance on Linux).</summary>
+        public static string DefaultPath =>
+            System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create),
+                "AzureCompliance", "state.db");
+
+        public static StateStore Open(string? path = null)
+        {
+            var fullPath = System.IO.Path.GetFullPath(string.IsNullOrWhiteSpace(path) ? DefaultPath : path);
+            try
+            {
+                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
+                SqliteNative.EnsureInitialized();
+                var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+                {
+                    DataSource = fullPath,
+                    Mode = SqliteOpenMode.ReadWriteCreate,
+                    Pooling = false,
+                }.ToString());
+                connection.Open();
+                var store = new StateStore(fullPath, connection);
+                store.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;");
+                store.Migrate();
+                return store;
+            }
+            catch (SqliteException ex)
+            {
+                throw new ComplianceException("StateUnreadable", ComplianceErrorCategory.ResourceUnavailable,
+                    $"The state file {fullPath} cannot be used: {ex.Message}", fullPath,
+                    "Check the path and its permissions, or choose another with -StatePath.", ex);
+            }
+            catch (UnauthorizedAccessException ex)
+            {
+                throw new ComplianceException("StateUnreadable", ComplianceErrorCategory.PermissionDenied,
+                    $"The state file {fullPath} cannot be opened: {ex.Message}", fullPath,
+                    "Check the path and its permissions, or choose another with -StatePath.", ex);
+            }
+        }
+
+        private void Migrate()
+        {
+            using var version = Connection.CreateCommand();
+            version.CommandText = "PRAGMA user_version";
+            var current = Convert.ToInt32(version.ExecuteScalar());
+            if (current > SchemaVersion)
+            {
+                throw new ComplianceException("StateTooNew", ComplianceErrorCategory.InvalidData,
+                    $"The state file {Path} was written by a newer AzureCompliance (schema {current}).", Path,
+                    "Update the AzureCompliance module, or use another -StatePath.");
+            }
+            if (current == SchemaVersion)
+            {
+                return;
+            }
+
+            using var transaction = Connection.BeginTransaction();
+            Execute(@"
+CREATE TABLE IF NOT EXISTS settings (
+    source TEXT NOT NULL, name TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (source, name));
+CREATE TABLE IF NOT EXISTS policies (
+    source TEXT NOT NULL, name TEXT NOT NULL COLLATE NOCASE, platform TEXT NOT NULL, enabled INTEGER NOT NULL,
+    rules TEXT NOT NULL, intune_policy_id TEXT, created TEXT NOT NULL, modified TEXT NOT NULL,
+    PRIMARY KEY (source, name));
+CREATE TABLE IF NOT EXISTS devices (
+    source TEXT NOT NULL, device_id TEXT NOT NULL COLLATE NOCASE,
+    sent_hash TEXT, sent_message TEXT, sent_at TEXT,
+    accepted_hash TEXT, accepted_at TEXT, compliant INTEGER, retired INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (source, device_id));
+CREATE INDEX IF NOT EXISTS devices_pending ON devices (source, sent_message) WHERE sent_message IS NOT NULL;", transaction);
+            if (current < 2)
+            {
+                // Schema 2 (Send-DeviceCompliance): what a pending message carries for the device (its verdict and whether it
+                // retires it), copied to compliant/retired when the service confirms it; and the last LastUpdateTime sent
+                // (Unix milliseconds), so every later upload of the device carries a later one.
+                Execute(@"
+ALTER TABLE devices ADD COLUMN sent_compliant INTEGER;
+ALTER TABLE devices ADD COLUMN sent_retired INTEGER;
+ALTER TABLE devices ADD COLUMN last_update INTEGER;", transaction);
+            }
+            Execute("PRAGMA user_version = " + SchemaVersion + ";", transaction);
+            transaction.Commit();
+        }
+
+        internal void Execute(string sql, SqliteTransaction? transaction = null)
+        {
+            using var command = Connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = sql;
+            command.ExecuteNonQuery();
+        }
+
+        /// <summary>Reads a setting of one MDM instance (source), or null.</summary>
+        public string? GetSetting(string source, string name)
+        {
+            using var command = Connection.CreateCommand();
+            command.CommandText = "SELECT value FROM settings WHERE source = $source AND name = $name";
+            command.Parameters.AddWithValue("$source", source);
+            command.Parameters.AddWithValue("$name", name);
+            return command.ExecuteScalar() as string;
+        }
+
+        public void SetSetting(string source, string name, string? value)
+        {
+            using var command = Connection.CreateCommand();
+            command.CommandText = value == null
+                ? "DELETE FROM settings WHERE source = $source AND name = $name"
+                : "INSERT INTO settings (source, name, value) VALUES ($source, $name, $value) ON CONFLICT (source, name) DO UPDATE SET value = excluded.value";
+            command.Parameters.AddWithValue("$source", source);
+            command.Parameters.AddWithValue("$name", name);
+            if (value != null) command.Parameters.AddWithValue("$value", value);
+            command.ExecuteNonQuery();
+        }
+
+        public void Dispose() => Connection.Dispose();
+    }
+}

@@ -1,0 +1,23 @@
+namespace AzureCompliance.TenantEmulator;
+
+/// <summary>How an <see cref="EmulatorServer"/> starts. Behaviour that may change while it runs lives in <see cref="EmulatorSettings"/>.</summary>
+public sealed class EmulatorOptions
+{
+    /// <summary>The loopback port to listen on; 0 picks a free one.</summary>
+    public int Port { get; set; }
+
+    /// <summary>A tenant fixture (JSON, the shape of the embedded DemoTenant.json); null = the embedded <see cref="DemoTenant"/>.</summary>
+    public string? FixturePath { get; set; }
+
+    /// <summary>Lifetime of every access token issued.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>A device code is approved by the fixture's device-code user this long after it was issued.</summary>
+    public TimeSpan DeviceCodeApprovalDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Where the TLS certificate is kept between runs; null = ~/.azurecompliance/emulator.</summary>
+    public string? CertificateDirectory { get; set; }
+
+    /// <summary>Check Graph request and response bodies against Microsoft's Graph v1.0 CSDL.</summary>
+    public bool StrictSchema { get; set; }
+}

@@ -1,0 +1,330 @@
+<#
+.SYNOPSIS
+    Shared setup of the acceptance tests: the built module, the tenant emulator as a background process,
+    the emulated tenant's well-known values, test certificates, and a helper that captures every stream.
+
+.DESCRIPTION
+    Dot-source this file in a Pester 5 BeforeAll (and BeforeDiscovery, for the paths):
+
+        BeforeAll {
+            . (Join-Path $PSScriptRoot 'TestSetup.ps1')
+            Import-AzureComplianceModule
+            $Emulator = Start-TenantEmulator
+        }
+        AfterAll { Stop-TenantEmulator -Emulator $Emulator }
+
+    The emulator is started with
+        dotnet run --project src/AzureCompliance.TenantEmulator -c <configuration> -- --port <free port> --trust --fixture <file>
+    and its connection parameters are read from what it prints (see Program.cs of the emulator):
+        AuthorityHost   https://127.0.0.1:PORT        (also accepted: 'AuthorityHost: value', 'AuthorityHost=value')
+        GraphEndpoint   https://127.0.0.1:PORT
+        TenantId / ClientId / ClientSecret
+        IDENTITY_ENDPOINT=...  IDENTITY_HEADER=...    (or ManagedIdentityEndpoint / ManagedIdentityHeader)
+    --trust adds the emulator's TLS certificate to the CurrentUser root store (on Windows, the first time,
+    Windows asks for confirmation in a dialog).
+
+    The build configuration comes from $env:AZURECOMPLIANCE_CONFIGURATION (build.ps1 sets it), else Debug.
+#>
+
+function Get-RepositoryPath {
+    <# A path in the repository (this file is tests/Acceptance/TestSetup.ps1), e.g. Get-RepositoryPath out AzureCompliance. #>
+    param([Parameter(ValueFromRemainingArguments)] [string[]] $Part)
+    $root = [System.IO.Path]::GetFullPath([System.IO.Path]::Combine($PSScriptRoot, '..', '..'))
+    if (-not $Part) { return $root }
+    [System.IO.Path]::Combine([string[]](@($root) + $Part))
+}
+
+function Get-ModuleManifestPath { Get-RepositoryPath 'out' 'AzureCompliance' 'AzureCompliance.psd1' }
+
+function Get-EmulatorProjectPath { Get-RepositoryPath 'src' 'AzureCompliance.TenantEmulator' }
+
+function Import-AzureComplianceModule {
+    <# Imports the built module by its manifest, as a user would. #>
+    $manifest = Get-ModuleManifestPath
+    if (-not (Test-Path -LiteralPath $manifest)) {
+        throw "The module is not built: $manifest is missing. Run ./build.ps1 -Task Build first."
+    }
+    Import-Module -Name $manifest -Force -ErrorAction Stop
+}
+
+function Get-DemoTenant {
+    <#
+    .SYNOPSIS
+        The well-known values of the emulator's embedded demo tenant, read from DemoTenant.cs (the constants
+        the xunit scenarios use), so the two test layers cannot drift apart.
+    #>
+    $path = [System.IO.Path]::Combine((Get-EmulatorProjectPath), 'DemoTenant.cs')
+    if (-not (Test-Path -LiteralPath $path)) {
+        throw "$path is missing: it names the demo tenant's values the acceptance tests use."
+    }
+    $values = @{}
+    foreach ($match in [regex]::Matches((Get-Content -LiteralPath $path -Raw), 'public\s+const\s+string\s+(\w+)\s*=\s*"([^"]*)"\s*;')) {
+        $values[$match.Groups[1].Value] = $match.Groups[2].Value
+    }
+    foreach ($required in 'TenantId', 'Domain', 'AppClientId', 'AppSecret', 'ReaderClientId', 'ReaderSecret',
+        'SystemManagedIdentityClientId', 'UserManagedIdentityClientId', 'DeviceCodeUser') {
+        if (-not $values.ContainsKey($required)) {
+            throw "DemoTenant.cs no longer defines $required."
+        }
+    }
+    [pscustomobject]$values
+}
+
+function ConvertTo-TestSecureString {
+    param([Parameter(Mandatory)] [string] $Value)
+    # Test values only (the emulator's public demo secrets); never do this with a real secret.
+    $secure = New-Object -TypeName System.Security.SecureString
+    foreach ($character in $Value.ToCharArray()) { $secure.AppendChar($character) }
+    $secure.MakeReadOnly()
+    $secure
+}
+
+function New-TestCertificate {
+    <# A self-signed client certificate with an exportable private key, like one imported from a PFX. #>
+    param([Parameter(Mandatory)] [string] $Subject)
+    $rsa = [System.Security.Cryptography.RSA]::Create(2048)
+    try {
+        $request = New-Object -TypeName System.Security.Cryptography.X509Certificates.CertificateRequest -ArgumentList @(
+            "CN=$Subject", $rsa, [System.Security.Cryptography.HashAlgorithmName]::SHA256, [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+        $created = $request.CreateSelfSigned([System.DateTimeOffset]::UtcNow.AddMinutes(-5), [System.DateTimeOffset]::UtcNow.AddDays(2))
+        try {
+            $password = 'acceptance-tests'
+            $pfx = $created.Export([System.Security.Cryptography.X509Certificates.X509ContentType]::Pfx, $password)
+            $flags = [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]::Exportable -bor
+                [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]::PersistKeySet
+            New-Object -TypeName System.Security.Cryptography.X509Certificates.X509Certificate2 -ArgumentList @($pfx, $password, $flags)
+        }
+        finally {
+            $created.Dispose()
+        }
+    }
+    finally {
+        $rsa.Dispose()
+    }
+}
+
+function Get-FreeTcpPort {
+    $listener = New-Object -TypeName System.Net.Sockets.TcpListener -ArgumentList @([System.Net.IPAddress]::Loopback, 0)
+    $listener.Start()
+    try { $listener.LocalEndpoint.Port } finally { $listener.Stop() }
+}
+
+function New-EmulatorFixture {
+    <#
+    .SYNOPSIS
+        A copy of the demo tenant fixture in which the demo app also has the given certificates registered
+        (Graph keyCredential shape: key = base64 DER of the public certificate), for the certificate scenarios.
+    #>
+    param(
+        [Parameter(Mandatory)] [string] $ClientId,
+        [System.Security.Cryptography.X509Certificates.X509Certificate2[]] $Certificate = @(),
+        [Parameter(Mandatory)] [string] $Path
+    )
+    $source = [System.IO.Path]::Combine((Get-EmulatorProjectPath), 'Tenant', 'Fixtures', 'DemoTenant.json')
+    $json = Get-Content -LiteralPath $source -Raw
+    $keyCredentials = foreach ($item in $Certificate) {
+        $thumbprintBytes = [byte[]]::new($item.Thumbprint.Length / 2)
+        for ($i = 0; $i -lt $thumbprintBytes.Length; $i++) {
+            $thumbprintBytes[$i] = [System.Convert]::ToByte($item.Thumbprint.Substring($i * 2, 2), 16)
+        }
+        '{{ "customKeyIdentifier": "{0}", "displayName": "{1}", "type": "AsymmetricX509Cert", "usage": "Verify", "startDateTime": "{2}", "endDateTime": "{3}", "key": "{4}" }}' -f @(
+            [System.Convert]::ToBase64String($thumbprintBytes), $item.Subject,
+            $item.NotBefore.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture),
+            $item.NotAfter.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ', [System.Globalization.CultureInfo]::InvariantCulture),
+            [System.Convert]::ToBase64String($item.RawData))
+    }
+    # A text edit, not ConvertFrom-Json/ConvertTo-Json: Windows PowerShell would rewrite the fixture's dates.
+    $pattern = '("appId"\s*:\s*"' + [regex]::Escape($ClientId) + '"\s*,)'
+    if (-not [regex]::IsMatch($json, $pattern)) {
+        throw "$source has no application with appId $ClientId."
+    }
+    $json = ([regex]$pattern).Replace($json, ('$1 "keyCredentials": [' + ($keyCredentials -join ', ') + '],'), 1)
+    [System.IO.File]::WriteAllText($Path, $json, (New-Object -TypeName System.Text.UTF8Encoding -ArgumentList $false))
+    $Path
+}
+
+function Start-TenantEmulator {
+    <#
+    .SYNOPSIS
+        Starts the tenant emulator in the background, waits until it prints its connection parameters, and
+        returns them with the process (stop it with Stop-TenantEmulator).
+    #>
+    param(
+        [System.Security.Cryptography.X509Certificates.X509Certificate2[]] $RegisteredCertificate = @(),
+        [int] $TimeoutSeconds = 300
+    )
+    $demo = Get-DemoTenant
+    $configuration = if ($env:AZURECOMPLIANCE_CONFIGURATION) { $env:AZURECOMPLIANCE_CONFIGURATION } else { 'Debug' }
+    $port = Get-FreeTcpPort
+    $work = Join-Path ([System.IO.Path]::GetTempPath()) ('azurecompliance-acceptance-' + [guid]::NewGuid().ToString('N'))
+    New-Item -ItemType Directory -Path $work | Out-Null
+    $fixture = New-EmulatorFixture -ClientId $demo.AppClientId -Certificate $RegisteredCertificate -Path (Join-Path $work 'tenant.json')
+    $stdout = Join-Path $work 'emulator.out.txt'
+    $stderr = Join-Path $work 'emulator.err.txt'
+
+    # A plain .NET process rather than Start-Process: its output is read as it comes (Start-Process writes
+    # redirected output to a file on its own schedule), with no script block running on another thread.
+    $startInfo = New-Object -TypeName System.Diagnostics.ProcessStartInfo
+    $startInfo.FileName = 'dotnet'
+    $startInfo.Arguments = ('run --project "{0}" -c {1} --no-launch-profile -- --port {2} --trust --fixture "{3}"' -f (Get-EmulatorProjectPath), $configuration, $port, $fixture)
+    $startInfo.UseShellExecute = $false
+    $startInfo.CreateNoWindow = $true
+    $startInfo.RedirectStandardOutput = $true
+    $startInfo.RedirectStandardError = $true
+    $process = [System.Diagnostics.Process]::Start($startInfo)
+    $errorLog = [System.IO.File]::Open($stderr, 'Create', 'Write', 'ReadWrite')
+    $errorCopy = $process.StandardError.BaseStream.CopyToAsync($errorLog)
+
+    $names = @{
+        AuthorityHost = 'AuthorityHost'; GraphEndpoint = 'GraphEndpoint'; TenantId = 'TenantId'; ClientId = 'ClientId'
+        ClientSecret = 'ClientSecret'; ManagedIdentityEndpoint = 'ManagedIdentityEndpoint'; ManagedIdentityHeader = 'ManagedIdentityHeader'
+        IDENTITY_ENDPOINT = 'ManagedIdentityEndpoint'; IDENTITY_HEADER = 'ManagedIdentityHeader'
+    }
+    $linePattern = '^\s*(' + (($names.Keys | ForEach-Object { [regex]::Escape($_) }) -join '|') + ')\s*(?::|=|\s)\s*(\S+)\s*$'
+    $wanted = 'AuthorityHost', 'GraphEndpoint', 'TenantId', 'ManagedIdentityEndpoint', 'ManagedIdentityHeader'
+    $found = @{}
+    $text = New-Object -TypeName System.Text.StringBuilder
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    $read = $process.StandardOutput.ReadLineAsync()
+    while (@($wanted | Where-Object { -not $found.ContainsKey($_) }).Count -gt 0) {
+        if ($read.Wait(250)) {
+            $line = $read.Result
+            if ($null -eq $line) {
+                $process.WaitForExit(5000) | Out-Null
+                $errorCopy.Wait(5000) | Out-Null
+                $errorLog.Dispose()
+                $errors = [System.IO.File]::ReadAllText($stderr)
+                throw "The tenant emulator stopped before printing its connection parameters (exit code $(if ($process.HasExited) { $process.ExitCode } else { '?' })). Output: $text $errors"
+            }
+            [void]$text.AppendLine($line)
+            $match = [regex]::Match($line, $linePattern)
+            if ($match.Success) { $found[$names[$match.Groups[1].Value]] = $match.Groups[2].Value }
+            if (@($wanted | Where-Object { -not $found.ContainsKey($_) }).Count -gt 0) {
+                $read = $process.StandardOutput.ReadLineAsync()
+            }
+        }
+        if ([DateTime]::UtcNow -gt $deadline -and @($wanted | Where-Object { -not $found.ContainsKey($_) }).Count -gt 0) {
+            Stop-ProcessTree -Process $process
+            $errorLog.Dispose()
+            throw "The tenant emulator printed no connection parameters within $TimeoutSeconds s ($($wanted -join ', ') expected). Output so far: $text"
+        }
+    }
+    # Keep reading what it prints (warnings, logs) into a file, so that a full pipe never blocks it.
+    $outputLog = [System.IO.File]::Open($stdout, 'Create', 'Write', 'ReadWrite')
+    $startupBytes = [System.Text.Encoding]::UTF8.GetBytes($text.ToString())
+    $outputLog.Write($startupBytes, 0, $startupBytes.Length)
+    $outputCopy = $process.StandardOutput.BaseStream.CopyToAsync($outputLog)
+
+    [pscustomobject]@{
+        Process                 = $process
+        WorkDirectory           = $work
+        Logs                    = @($outputLog, $errorLog)
+        LogCopies               = @($outputCopy, $errorCopy)
+        AuthorityHost           = $found['AuthorityHost']
+        GraphEndpoint           = $found['GraphEndpoint']
+        TenantId                = $found['TenantId']
+        ClientId                = if ($found['ClientId']) { $found['ClientId'] } else { $demo.AppClientId }
+        ClientSecret            = if ($found['ClientSecret']) { $found['ClientSecret'] } else { $demo.AppSecret }
+        ManagedIdentityEndpoint = $found['ManagedIdentityEndpoint']
+        ManagedIdentityHeader   = $found['ManagedIdentityHeader']
+        Demo                    = $demo
+    }
+}
+
+function Stop-ProcessTree {
+    param([Parameter(Mandatory)] [System.Diagnostics.Process] $Process)
+    if ($Process.HasExited) { return }
+    # dotnet run starts the emulator as a child process: end the whole tree, by this process id only.
+    if ([System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT) {
+        & taskkill.exe /PID $Process.Id /T /F | Out-Null
+    }
+    elseif ($PSVersionTable.PSEdition -eq 'Core') {
+        $Process.Kill($true)
+    }
+    else {
+        $Process.Kill()
+    }
+    $Process.WaitForExit(10000) | Out-Null
+}
+
+function Stop-TenantEmulator {
+    param([object] $Emulator)
+    if ($null -eq $Emulator) { return }
+    Stop-ProcessTree -Process $Emulator.Process
+    foreach ($copy in $Emulator.LogCopies) { try { $copy.Wait(5000) | Out-Null } catch { Write-Verbose "Emulator log: $($_.Exception.Message)" } }
+    foreach ($log in $Emulator.Logs) { $log.Dispose() }
+    Remove-Item -LiteralPath $Emulator.WorkDirectory -Recurse -Force -ErrorAction SilentlyContinue
+}
+
+function Get-EmulatorEndpoint {
+    <# The splat that points Connect-ComplianceTenant at the emulator. #>
+    param([Parameter(Mandatory)] [object] $Emulator)
+    @{ AuthorityHost = $Emulator.AuthorityHost; GraphEndpoint = $Emulator.GraphEndpoint }
+}
+
+function Invoke-Captured {
+    <#
+    .SYNOPSIS
+        Runs a script block and returns what it produced, stream by stream, and everything a user could
+        see or log from it as one text (every stream with *>&1, every error's details, the format views).
+    #>
+    param([Parameter(Mandatory)] [scriptblock] $ScriptBlock)
+    $terminating = $null
+    $records = @(. {
+            try { & $ScriptBlock }
+            catch { $terminating = $_ }
+        } *>&1)
+
+    $errors = @($records | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+    if ($null -ne $terminating) { $errors += $terminating }
+    $streams = [System.Management.Automation.ErrorRecord], [System.Management.Automation.WarningRecord],
+    [System.Management.Automation.VerboseRecord], [System.Management.Automation.DebugRecord], [System.Management.Automation.InformationRecord]
+    $output = @($records | Where-Object { $record = $_; -not ($streams | Where-Object { $record -is $_ }) })
+
+    $visible = New-Object -TypeName System.Text.StringBuilder
+    [void]$visible.AppendLine(($records | Out-String -Width 4096))
+    foreach ($record in $errors) {
+        [void]$visible.AppendLine(($record | Out-String -Width 4096))
+        [void]$visible.AppendLine(($record | Format-List -Property * -Force | Out-String -Width 4096))
+        [void]$visible.AppendLine([string]$record.FullyQualifiedErrorId)
+        if ($record.Exception) { [void]$visible.AppendLine($record.Exception.ToString()) }
+        if ($record.ErrorDetails) { [void]$visible.AppendLine([string]$record.ErrorDetails.Message).AppendLine([string]$record.ErrorDetails.RecommendedAction) }
+        [void]$visible.AppendLine($record.CategoryInfo.ToString())
+        if ($null -ne $record.TargetObject) { [void]$visible.AppendLine([string]$record.TargetObject) }
+    }
+    foreach ($record in $records) {
+        if ($record -is [System.Management.Automation.InformationRecord]) { [void]$visible.AppendLine([string]$record.MessageData) }
+    }
+    foreach ($object in $output) {
+        [void]$visible.AppendLine(($object | Format-List -Property * -Force | Out-String -Width 4096))
+    }
+
+    [pscustomobject]@{
+        Output      = $output
+        Errors      = $errors
+        Terminating = $terminating
+        Warnings    = @($records | Where-Object { $_ -is [System.Management.Automation.WarningRecord] })
+        Verbose     = @($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+        Debug       = @($records | Where-Object { $_ -is [System.Management.Automation.DebugRecord] })
+        Information = @($records | Where-Object { $_ -is [System.Management.Automation.InformationRecord] })
+        Text        = $visible.ToString()
+    }
+}
+
+function Get-SingleError {
+    <# The one error of a captured run; fails, naming them all, when there is not exactly one. #>
+    param([Parameter(Mandatory)] [object] $Result)
+    $all = @($Result.Errors)
+    if ($all.Count -ne 1) {
+        throw ("Expected one error, got $($all.Count): " + (($all | ForEach-Object { "$($_.FullyQualifiedErrorId) $_" }) -join ' | '))
+    }
+    $all[0]
+}
+
+function Assert-NoError {
+    param([Parameter(Mandatory)] [object] $Result)
+    $all = @($Result.Errors)
+    if ($all.Count -ne 0) {
+        throw ('Unexpected errors: ' + (($all | ForEach-Object { "$($_.FullyQualifiedErrorId): $_ $($_.ScriptStackTrace)" }) -join ' | '))
+    }
+}
