@@ -17,11 +17,11 @@ namespace AzureCompliance.Core.Connection
         private readonly AuthorizationHandler _authorization;
         private readonly Lazy<GraphServiceClient> _graph;
 
-        public ServiceSession(CloudEnvironment environment, TokenProvider tokens, RetryPolicy retryPolicy, IRetryObserver? retryObserver = null)
+        public ServiceSession(CloudEnvironment environment, TokenProvider tokens, RetryPolicy retryPolicy)
         {
             Environment = environment;
             Tokens = tokens;
-            RetryObserver = new RetryObserverHub(retryObserver);
+            RetryObserver = new RetryObserverHub();
             _authorization = new AuthorizationHandler(HttpTransport.CreateHandler(), tokens, environment.GraphScope, new Uri(environment.GraphEndpoint));
             Http = new HttpClient(new ResilientHttpHandler(_authorization, retryPolicy, RetryObserver))
             {
@@ -50,15 +50,10 @@ namespace AzureCompliance.Core.Connection
     /// <summary>Fans retry notices out to whoever listens now (verbose output of the running cmdlet, the upload limiter).</summary>
     internal sealed class RetryObserverHub : IRetryObserver
     {
-        private readonly IRetryObserver? _fixed;
-
-        public RetryObserverHub(IRetryObserver? fixedObserver) => _fixed = fixedObserver;
-
         public event Action<HttpRequestMessage, int, System.Net.HttpStatusCode?, TimeSpan, string>? Retrying;
 
         public void OnRetry(HttpRequestMessage request, int attempt, System.Net.HttpStatusCode? status, TimeSpan delay, string reason)
         {
-            _fixed?.OnRetry(request, attempt, status, delay, reason);
             Retrying?.Invoke(request, attempt, status, delay, reason);
         }
     }
