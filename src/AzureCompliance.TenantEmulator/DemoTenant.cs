@@ -38,6 +38,37 @@ public static class DemoTenant
     /// <summary>A name with a quote, doubled in OData literals.</summary>
     public const string OBrienTeamGroup = "O'Brien Team";
 
+    /// <summary>Nested: holds the groups Mobile Pilot and Pilot Wave 2 (which holds Sales EMEA), the user Isaiah Langer and the device iPhone-Isaiah.</summary>
+    public const string CompliancePilotGroup = "Compliance Pilot";
+    public const string CompliancePilotGroupId = "c8c11c1a-1f8e-528e-96eb-68b414da275a";
+    public const string PilotWave2Group = "Pilot Wave 2";
+    public const string PilotWave2GroupId = "72b118fe-f2da-5d96-9799-66589111d778";
+    public const string AllSalesGroupId = "8dfff0e5-4fa1-55ab-a92c-0134f8db02fb";
+    public const string SalesEmeaGroupId = "ac487dd2-79ee-5698-a6a7-2822228ac3e0";
+    public const string MobilePilotGroupId = "9f5c4c11-30b0-56aa-a46a-f811f0ce184a";
+    public const string ItAdminsGroupId = "fb86fade-dbd8-5d15-a0e4-cb1e3d46eb02";
+    public const string BreakGlassGroupId = "554230e1-3273-5127-a2b5-5884fbe392bf";
+    public const string OBrienTeamGroupId = "c07ede16-152e-52af-8e5f-340cc0fb1f8c";
+    /// <summary>The nested groups <see cref="EmulatorOptions.GeneratedUsers"/> adds ("Generated Staff" holds "Generated Staff 01".."10").</summary>
+    public const string GeneratedStaffGroup = "Generated Staff";
+
+    public const string AdminUserId = "3233a870-380e-512d-816b-369d34405f48";
+    public const string BreakGlassUserId = "fcd1bf73-df8e-59b9-8a30-76815242a0db";
+    /// <summary>Usage location US, no licence.</summary>
+    public const string IsaiahLangerUserId = "d816bd51-4492-55d8-a56c-eb7266eaf180";
+    /// <summary>No usage location, no licence.</summary>
+    public const string JoniShermanUserId = "43582605-fe63-5418-aaf9-209c1f75d63a";
+    public const string JoniShermanUser = "joni.sherman@contoso.onmicrosoft.com";
+    /// <summary>Intune standalone licence (INTUNE_A).</summary>
+    public const string AlexWilberUserId = "9fab5f69-c2b7-5b57-be57-7d6d97c23f2b";
+
+    /// <summary>iPhone-Adele: compliant and managed. Object id and the deviceId registration gave it.</summary>
+    public const string AdeleIPhoneObjectId = "9f5f6445-487c-5721-830b-59c1776ad135";
+    public const string AdeleIPhoneDeviceId = "f695c552-ea98-56ca-8705-c280dd91d04a";
+    /// <summary>iPhone-Isaiah: not managed, compliance unknown; a member of Compliance Pilot.</summary>
+    public const string IsaiahIPhoneObjectId = "92efa945-ae22-598e-b8cf-1526f5a325d4";
+    public const string IsaiahIPhoneDeviceId = "c8fec2a1-85fd-5286-a009-a32c8b35d575";
+
     /// <summary>Intune standalone SKU and the Intune service plan that bundles also carry.</summary>
     public const string IntuneSkuId = "061f9ace-7d42-4136-88ac-31dc755f143f";
     public const string IntuneServicePlanId = "c1ec4a95-1f05-45b3-a911-aa3fa01094f5";

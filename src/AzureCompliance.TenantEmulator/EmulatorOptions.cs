@@ -20,4 +20,10 @@ public sealed class EmulatorOptions
 
     /// <summary>Check Graph request and response bodies against Microsoft's Graph v1.0 CSDL.</summary>
     public bool StrictSchema { get; set; }
+
+    /// <summary>
+    /// Adds this many generated users to the fixture at start (one device each, nested groups "Generated Staff" ⊃
+    /// "Generated Staff 01".."10", three in four licensed): a large tenant for readiness and paging tests. 0 = none.
+    /// </summary>
+    public int GeneratedUsers { get; set; }
 }

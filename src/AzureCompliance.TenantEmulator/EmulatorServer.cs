@@ -66,6 +66,8 @@ public sealed class EmulatorServer : IAsyncDisposable
     {
         options ??= new EmulatorOptions();
         var tenant = TenantState.Load(options.FixturePath);
+        if (options.GeneratedUsers > 0)
+            tenant.AddGeneratedUsers(options.GeneratedUsers);
         var certificate = ServerCertificates.LoadOrCreate(options.CertificateDirectory);
         var signingKey = new SigningKey();
         var endpoints = new EmulatorEndpoints();

@@ -32,6 +32,16 @@ internal sealed class TenantFixture
         public List<FixtureSecret> Secrets { get; set; } = [];
         public List<string> ApplicationPermissions { get; set; } = [];
         public List<string> DelegatedPermissions { get; set; } = [];
+        /// <summary>Certificates, in Graph's keyCredential shape: {"type":"AsymmetricX509Cert","usage":"Verify","key":"&lt;base64 DER&gt;"}.</summary>
+        public List<FixtureKeyCredential> KeyCredentials { get; set; } = [];
+    }
+
+    public sealed class FixtureKeyCredential
+    {
+        public string Type { get; set; } = "AsymmetricX509Cert";
+        public string Usage { get; set; } = "Verify";
+        public string Key { get; set; } = "";
+        public string? DisplayName { get; set; }
     }
 
     public sealed class FixtureSecret

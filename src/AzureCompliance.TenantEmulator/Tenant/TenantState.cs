@@ -122,6 +122,8 @@ public sealed partial class TenantState
             ?? throw new InvalidDataException("A fixture needs at least one user.");
         if (FindUser(_deviceCodeUser) is null)
             throw new InvalidDataException($"The device-code user '{_deviceCodeUser}' is not a user of the fixture.");
+
+        RegisterFixtureKeyCredentials(fixture);
     }
 
     /// <summary>Loads a fixture file, or the embedded DemoTenant when <paramref name="fixturePath"/> is null.</summary>
