@@ -18,6 +18,9 @@ public sealed class EmulatorSettings
     private TimeSpan _deviceCodeInterval = TimeSpan.FromSeconds(5);
     private int _version;
 
+    /// <summary>The Intune partner API's limits: devices per message, message budget, processing delay.</summary>
+    public Partner.PartnerSettings Partner { get; } = new();
+
     /// <summary>Added before every Graph or partner request is handled (once per $batch, not per step).</summary>
     public TimeSpan Latency
     {
@@ -124,6 +127,7 @@ public sealed class EmulatorSettings
             _random = new Random();
             _version++;
         }
+        Partner.Reset();
     }
 
     /// <summary>Bumped whenever the throttling rules change, so their counters start afresh.</summary>

@@ -8,28 +8,33 @@ public sealed partial class TenantState
     /// <summary>The device whose registration id (Graph deviceId, what an MDM knows) is <paramref name="deviceId"/>, or null.</summary>
     public DirectoryDevice? FindDeviceByDeviceId(string deviceId)
     {
-        lock (Sync) return _devices.Values.FirstOrDefault(d => string.Equals(d.DeviceId, deviceId, StringComparison.OrdinalIgnoreCase));
+        // Indexed: a fleet-sized sync looks devices up once per uploaded device.
+        var objectId = DeviceObjectIdFor(deviceId);
+        if (objectId is null)
+            return null;
+        lock (Sync) return _devices.GetValueOrDefault(objectId.Value);
     }
 
     /// <summary>
-    /// Sets isCompliant / isManaged of the device with this deviceId (null = leave as is), as Intune does when a compliance
-    /// partner's data is processed. An update older than the last one applied for the device is ignored (a later
-    /// LastUpdateTime wins). False when no device has this deviceId or the update was stale.
+    /// Sets isCompliant / isManaged of the device with this deviceId (null = leave as is; <paramref name="clearCompliance"/>
+    /// removes isCompliant, as when the partner stops managing the device), as Intune does when a compliance partner's
+    /// data is processed. An update older than the last one applied for the device is ignored (a later LastUpdateTime
+    /// wins). False when no device has this deviceId or the update was stale.
     /// </summary>
-    public bool SetDeviceCompliance(string deviceId, bool? isCompliant, bool? isManaged, DateTimeOffset when)
+    public bool SetDeviceCompliance(string deviceId, bool? isCompliant, bool? isManaged, DateTimeOffset when, bool clearCompliance = false)
     {
         ArgumentNullException.ThrowIfNull(deviceId);
+        var objectId = DeviceObjectIdFor(deviceId);
         lock (Sync)
         {
-            var device = _devices.Values.FirstOrDefault(d => string.Equals(d.DeviceId, deviceId, StringComparison.OrdinalIgnoreCase));
-            if (device is null)
+            if (objectId is null || !_devices.TryGetValue(objectId.Value, out var device))
                 return false;
             if (_complianceUpdatedAt.TryGetValue(device.DeviceId, out var last) && when < last)
                 return false;
             _complianceUpdatedAt[device.DeviceId] = when;
             _devices[device.Id] = device with
             {
-                IsCompliant = isCompliant ?? device.IsCompliant,
+                IsCompliant = clearCompliance ? null : isCompliant ?? device.IsCompliant,
                 IsManaged = isManaged ?? device.IsManaged,
             };
             return true;

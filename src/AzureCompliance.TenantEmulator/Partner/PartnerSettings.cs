@@ -1,0 +1,99 @@
+namespace AzureCompliance.TenantEmulator.Partner;
+
+/// <summary>
+/// The Intune partner API's limits and timing (<c>server.Settings.Partner</c>). Microsoft publishes none of
+/// them (PROTOCOL.md 3), so they are settings. Thread-safe; a change applies to the next request.
+/// Latency, faults (<see cref="Hosting.FaultRule"/>, <c>ForceStatus</c>) and token lifetime come from the
+/// shared mechanisms and apply to the partner paths as to Graph.
+/// </summary>
+public sealed class PartnerSettings
+{
+    public const int DefaultMaxDevicesPerMessage = 1000;
+    public static readonly TimeSpan DefaultWindow = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan DefaultProcessingDelay = TimeSpan.FromSeconds(1);
+
+    private readonly Lock _sync = new();
+    private int _maxDevicesPerMessage = DefaultMaxDevicesPerMessage;
+    private int _messagesPerWindow;
+    private TimeSpan _window = DefaultWindow;
+    private TimeSpan _processingDelay = DefaultProcessingDelay;
+    private bool _requireProvisionedTenant = true;
+    private int _budgetVersion;
+
+    /// <summary>Distinct devices one data upload message may carry; more gets 400 (code <c>Request_TooManyDevices</c>).</summary>
+    public int MaxDevicesPerMessage
+    {
+        get { lock (_sync) return _maxDevicesPerMessage; }
+        set { lock (_sync) _maxDevicesPerMessage = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(value)); }
+    }
+
+    /// <summary>
+    /// Data upload messages (PUT DataUploadMessages) accepted per <see cref="Window"/> per tenant and partner app;
+    /// beyond it 429 with Retry-After = seconds until the oldest counted message leaves the window.
+    /// 0 (the default) = no budget. Refused requests do not count; a repeated PUT of a known message does.
+    /// </summary>
+    public int MessagesPerWindow
+    {
+        get { lock (_sync) return _messagesPerWindow; }
+        set
+        {
+            lock (_sync)
+            {
+                _messagesPerWindow = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
+                _budgetVersion++;
+            }
+        }
+    }
+
+    /// <summary>The sliding window of <see cref="MessagesPerWindow"/> (default 10 s).</summary>
+    public TimeSpan Window
+    {
+        get { lock (_sync) return _window; }
+        set
+        {
+            lock (_sync)
+            {
+                _window = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value));
+                _budgetVersion++;
+            }
+        }
+    }
+
+    /// <summary>
+    /// How long an accepted message stays <c>Processing</c> before it is applied to the directory and reported
+    /// <c>Completed</c>/<c>Failed</c> (default 1 s; zero = as soon as the background processor gets to it).
+    /// A message keeps the delay in force when it arrived.
+    /// </summary>
+    public TimeSpan ProcessingDelay
+    {
+        get { lock (_sync) return _processingDelay; }
+        set { lock (_sync) _processingDelay = value >= TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(value)); }
+    }
+
+    /// <summary>Data uploads need the partner app provisioned in the tenant (PUT PartnerTenants, Provisioned 1); default true.</summary>
+    public bool RequireProvisionedTenant
+    {
+        get { lock (_sync) return _requireProvisionedTenant; }
+        set { lock (_sync) _requireProvisionedTenant = value; }
+    }
+
+    /// <summary>Back to the defaults: 1,000 devices per message, no budget (10 s window), 1 s processing, provisioning required.</summary>
+    public void Reset()
+    {
+        lock (_sync)
+        {
+            _maxDevicesPerMessage = DefaultMaxDevicesPerMessage;
+            _messagesPerWindow = 0;
+            _window = DefaultWindow;
+            _processingDelay = DefaultProcessingDelay;
+            _requireProvisionedTenant = true;
+            _budgetVersion++;
+        }
+    }
+
+    /// <summary>The budget in one read, and a version bumped on every change so the counters start afresh.</summary>
+    internal (int Limit, TimeSpan Window, int Version) Budget
+    {
+        get { lock (_sync) return (_messagesPerWindow, _window, _budgetVersion); }
+    }
+}
