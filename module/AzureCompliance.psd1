@@ -14,11 +14,35 @@
     # dependencies/ (in a private load context on PowerShell 7) and other modules' copies of MSAL or Azure.Core
     # never clash with them. Nothing else is preloaded: no RequiredAssemblies.
     NestedModules          = @('AzureCompliance.Loader.dll')
-    FormatsToProcess       = @('AzureCompliance.format.ps1xml')
+    FormatsToProcess       = @(
+        'AzureCompliance.format.ps1xml'
+        'AzureCompliance.Policy.format.ps1xml'
+        'AzureCompliance.Onboarding.format.ps1xml'
+    )
     CmdletsToExport        = @(
         'Connect-ComplianceTenant'
         'Get-ComplianceConnection'
         'Disconnect-ComplianceTenant'
+        'Add-CompliancePartner'
+        'Get-CompliancePartner'
+        'Remove-CompliancePartner'
+        'Set-ComplianceGroup'
+        'Get-ComplianceGroup'
+        'Get-ComplianceLicense'
+        'Add-ComplianceLicense'
+        'New-ComplianceAccessPolicy'
+        'Get-ComplianceAccessPolicy'
+        'Set-ComplianceAccessPolicy'
+        'Remove-ComplianceAccessPolicy'
+        'Test-ComplianceTenant'
+        'New-CompliancePolicy'
+        'Get-CompliancePolicy'
+        'Set-CompliancePolicy'
+        'Remove-CompliancePolicy'
+        'Enable-CompliancePolicy'
+        'Disable-CompliancePolicy'
+        'Test-DeviceCompliance'
+        'Import-ComplianceDevice'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

@@ -17,8 +17,8 @@ Console.WriteLine($"Emulated tenant {DemoTenant.Domain} ({DemoTenant.TenantId}) 
 using var certificate = CreateClientCertificate();
 tenant.Tenant.AddCertificateCredential(DemoTenant.AppClientId, certificate);
 
-var host = new TextHost(Console.Out);
-using var runspace = new ModuleRunspace(host, ModuleRunspace.ModuleManifest(root), plainText: Console.IsOutputRedirected);
+var host = new TextHost(Console.Out, plainText: Console.IsOutputRedirected);
+using var runspace = new ModuleRunspace(host, ModuleRunspace.ModuleManifest(root));
 using var powerShell = runspace.Create();
 powerShell.AddCommand(script)
     .AddParameter("AuthorityHost", tenant.AuthorityHost)
@@ -40,11 +40,12 @@ catch (RuntimeException ex)
     Console.Error.WriteLine("The main job stopped: " + ex.ErrorRecord);
     return 1;
 }
+// Errors the script caught on purpose (the refusals it demonstrates) do not count; unhandled ones do.
 foreach (var error in powerShell.Streams.Error)
 {
     Console.Error.WriteLine("ERROR: " + error);
 }
-return powerShell.HadErrors ? 1 : 0;
+return powerShell.Streams.Error.Count > 0 ? 1 : 0;
 
 static X509Certificate2 CreateClientCertificate()
 {

@@ -12,8 +12,7 @@ public sealed class ModuleRunspace : IDisposable
 {
     private readonly Runspace _runspace;
 
-    /// <param name="plainText">Format without ANSI colours (for text that is not shown on a terminal).</param>
-    public ModuleRunspace(TextHost host, string manifestPath, bool plainText = true)
+    public ModuleRunspace(TextHost host, string manifestPath)
     {
         if (!File.Exists(manifestPath))
         {
@@ -23,11 +22,6 @@ public sealed class ModuleRunspace : IDisposable
         _runspace = RunspaceFactory.CreateRunspace(host, InitialSessionState.CreateDefault2());
         _runspace.Open();
         using var import = Create();
-        if (plainText)
-        {
-            // PSStyle is process-wide; its accents are what colour list labels and table headers.
-            import.AddScript("$PSStyle.OutputRendering = 'PlainText'; $PSStyle.Formatting.FormatAccent = ''; $PSStyle.Formatting.TableHeader = ''").AddStatement();
-        }
         import.AddCommand("Import-Module").AddParameter("Name", manifestPath).AddParameter("ErrorAction", ActionPreference.Stop);
         import.Invoke();
     }

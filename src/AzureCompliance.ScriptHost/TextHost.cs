@@ -14,7 +14,9 @@ public sealed class TextHost : PSHost
 {
     private readonly TextHostUserInterface _ui;
 
-    public TextHost(TextWriter? echo = null) => _ui = new TextHostUserInterface(echo);
+    /// <param name="echo">Where the console text also goes (e.g. the real console); null keeps it only here.</param>
+    /// <param name="plainText">Remove terminal colour sequences: for text that is read, logged or asserted on.</param>
+    public TextHost(TextWriter? echo = null, bool plainText = true) => _ui = new TextHostUserInterface(echo, plainText);
 
     public override CultureInfo CurrentCulture => CultureInfo.InvariantCulture;
     public override CultureInfo CurrentUICulture => CultureInfo.InvariantCulture;
@@ -37,18 +39,26 @@ public sealed class TextHost : PSHost
     {
         private readonly StringBuilder _text = new();
         private readonly object _gate = new();
+        private static readonly System.Text.RegularExpressions.Regex Sequences = new(@"\u001b\[[0-9;?]*[A-Za-z]", System.Text.RegularExpressions.RegexOptions.Compiled);
         private readonly TextWriter? _echo;
+        private readonly bool _plainText;
 
-        public TextHostUserInterface(TextWriter? echo) => _echo = echo;
+        public TextHostUserInterface(TextWriter? echo, bool plainText)
+        {
+            _echo = echo;
+            _plainText = plainText;
+        }
+
+        private string Clean(string value) => _plainText && value.IndexOf('\u001b') >= 0 ? Sequences.Replace(value, "") : value;
 
         public Queue<int> ChoiceAnswers { get; } = new();
         public string Text { get { lock (_gate) return _text.ToString(); } }
         public void Clear() { lock (_gate) _text.Clear(); }
         public override PSHostRawUserInterface RawUI { get; } = new RawUserInterface();
 
-        public override void Write(string value) { lock (_gate) { _text.Append(value); _echo?.Write(value); } }
+        public override void Write(string value) { value = Clean(value); lock (_gate) { _text.Append(value); _echo?.Write(value); } }
         public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Write(value);
-        public override void WriteLine(string value) { lock (_gate) { _text.AppendLine(value); _echo?.WriteLine(value); } }
+        public override void WriteLine(string value) { value = Clean(value); lock (_gate) { _text.AppendLine(value); _echo?.WriteLine(value); } }
         public override void WriteErrorLine(string value) => WriteLine("ERROR: " + value);
         public override void WriteDebugLine(string message) => WriteLine("DEBUG: " + message);
         public override void WriteVerboseLine(string message) => WriteLine("VERBOSE: " + message);

@@ -32,9 +32,10 @@ namespace AzureCompliance.Core.Registry
     /// The tenant-side registry of the MDM instances (SourceName) that share a tenant, so each instance sees the
     /// others before it de-provisions (seed: "Multiple Core support"). It lives in an open extension named
     /// <see cref="ExtensionName"/> on the tenant's organization object: readable by every instance's app, no
-    /// extra infrastructure. Limits (Graph open extensions): 2 KB in all, so about fifteen instances; not
-    /// available in the China cloud; writes are last-writer-wins, so each change is re-read and re-applied if
-    /// another instance wrote at the same moment.
+    /// extra infrastructure. Limits (Graph open extensions): 2 KB in all, so about fifteen instances; values are
+    /// primitives or arrays of primitives, so each instance is one string (a small JSON object); not available in the
+    /// China cloud; writes are last-writer-wins, so each change is re-read and re-applied if another instance wrote
+    /// at the same moment.
     /// </summary>
     public static class InstanceRegistry
     {
@@ -136,12 +137,10 @@ namespace AzureCompliance.Core.Registry
             {
                 foreach (var item in array.EnumerateArray())
                 {
-                    var name = JsonRequests.String(item, "name");
-                    if (string.IsNullOrEmpty(name))
+                    if (item.ValueKind == JsonValueKind.String && TryParseEntry(item.GetString()!, out var instance))
                     {
-                        continue;
+                        instances.Add(instance);
                     }
-                    instances.Add(new MdmInstance(name!, Date(item, "registered") ?? DateTimeOffset.MinValue, Date(item, "lastSync")));
                 }
             }
             return (true, instances);
@@ -152,12 +151,12 @@ namespace AzureCompliance.Core.Registry
             var body = new Dictionary<string, object>
             {
                 ["@odata.type"] = "microsoft.graph.openTypeExtension",
-                ["instances"] = instances.Select(i => new Dictionary<string, object?>
+                ["instances"] = instances.Select(i => JsonSerializer.Serialize(new Dictionary<string, object?>
                 {
                     ["name"] = i.Name,
                     ["registered"] = i.RegisteredOn.ToString("o"),
                     ["lastSync"] = i.LastSyncOn?.ToString("o"),
-                }).ToList(),
+                })).ToList(),
             };
             if (includeHeader)
             {
@@ -168,6 +167,27 @@ namespace AzureCompliance.Core.Registry
 
         private static Uri ExtensionUri(ComplianceConnection connection, bool withName) =>
             new Uri($"{connection.Session.GraphRoot}/organization/{connection.TenantId}/extensions" + (withName ? "/" + ExtensionName : ""));
+
+        /// <summary>One registry entry: a string holding {"name":..,"registered":..,"lastSync":..}; anything else is skipped.</summary>
+        private static bool TryParseEntry(string text, out MdmInstance instance)
+        {
+            instance = null!;
+            try
+            {
+                using var entry = JsonDocument.Parse(text);
+                var name = JsonRequests.String(entry.RootElement, "name");
+                if (string.IsNullOrEmpty(name))
+                {
+                    return false;
+                }
+                instance = new MdmInstance(name!, Date(entry.RootElement, "registered") ?? DateTimeOffset.MinValue, Date(entry.RootElement, "lastSync"));
+                return true;
+            }
+            catch (JsonException)
+            {
+                return false;
+            }
+        }
 
         private static DateTimeOffset? Date(JsonElement item, string name) =>
             DateTimeOffset.TryParse(JsonRequests.String(item, name), out var value) ? value : (DateTimeOffset?)null;

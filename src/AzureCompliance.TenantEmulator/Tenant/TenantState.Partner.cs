@@ -164,6 +164,15 @@ public sealed partial class TenantState
         }
     }
 
+    /// <summary>
+    /// Forgets every partner compliance policy (test control: the partner API itself has no delete call), so a scenario
+    /// can start from a tenant where no partner holds a policy for a platform yet.
+    /// </summary>
+    public void ClearPartnerCompliancePolicies()
+    {
+        lock (_partnerSync) _partnerPolicies.Clear();
+    }
+
     /// <summary>Stores a new message, or returns the one already stored under its id (a repeated PUT).</summary>
     internal PartnerMessageEntry AddOrGetPartnerMessage(PartnerMessageEntry message, out bool added)
     {

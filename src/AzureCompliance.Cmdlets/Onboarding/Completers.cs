@@ -1,0 +1,84 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using System.Threading;
+using AzureCompliance.Cmdlets.Infrastructure;
+using AzureCompliance.Core.Connection;
+using AzureCompliance.Core.Onboarding;
+using AzureCompliance.Core.Onboarding.Groups;
+
+namespace AzureCompliance.Cmdlets.Onboarding
+{
+    /// <summary>Completes -Group (and -ExcludeGroup) with group display names from the tenant, quoted when needed.</summary>
+    public sealed class GroupNameCompleter : IArgumentCompleter
+    {
+        private const int MaxResults = 25;
+        private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var connection = Unwrap(fakeBoundParameters?["Connection"]) as ComplianceConnection ?? SessionConnection.Current;
+            if (connection == null || !connection.IsConnected)
+            {
+                return Enumerable.Empty<CompletionResult>();
+            }
+            var typed = CompletionText.Unquote(wordToComplete);
+            IReadOnlyList<string> names;
+            try
+            {
+                using var cancellation = new CancellationTokenSource(Timeout);
+                names = ComplianceGroupService.SuggestNamesAsync(connection, typed, MaxResults, cancellation.Token).GetAwaiter().GetResult();
+            }
+            catch (Exception)
+            {
+                return Enumerable.Empty<CompletionResult>(); // completion never fails loudly
+            }
+            return names.Select(n => new CompletionResult(CompletionText.Quote(n), n, CompletionResultType.ParameterValue, n)).ToList();
+        }
+
+        private static object? Unwrap(object? value) => value is PSObject ps ? ps.BaseObject : value;
+    }
+
+    /// <summary>Completes -Platform with Android, iOS and macOS.</summary>
+    public sealed class PlatformCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var typed = CompletionText.Unquote(wordToComplete);
+            return OnboardingPlatforms.Names
+                .Where(n => n.StartsWith(typed, StringComparison.OrdinalIgnoreCase))
+                .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n))
+                .ToList();
+        }
+    }
+
+    /// <summary>Completes -Application with the values Conditional Access knows by name (Office365, All); ids are typed.</summary>
+    public sealed class ApplicationCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var typed = CompletionText.Unquote(wordToComplete);
+            return new[] { "Office365", "All" }
+                .Where(n => n.StartsWith(typed, StringComparison.OrdinalIgnoreCase))
+                .Select(n => new CompletionResult(n, n, CompletionResultType.ParameterValue, n))
+                .ToList();
+        }
+    }
+
+    internal static class CompletionText
+    {
+        public static string Unquote(string? word) => (word ?? "").Trim().Trim('\'', '"').Replace("''", "'");
+
+        /// <summary>A name as PowerShell needs it typed: single-quoted (quotes doubled) when it holds spaces or special characters.</summary>
+        public static string Quote(string name) =>
+            name.Length == 0 || name.IndexOfAny(new[] { ' ', '\t', '\'', '"', '$', '`', '(', ')', '{', '}', '[', ']', ';', ',', '&', '@', '#', '|', '<', '>' }) >= 0
+                ? "'" + name.Replace("'", "''") + "'"
+                : name;
+    }
+}

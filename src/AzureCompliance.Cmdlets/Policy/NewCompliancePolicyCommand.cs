@@ -1,0 +1,89 @@
+using System;
+using System.Management.Automation;
+using AzureCompliance.Core.Devices;
+using AzureCompliance.Core.Policy;
+
+namespace AzureCompliance.Cmdlets.Policy
+{
+    /// <summary>
+    /// Creates a partner device compliance policy for a platform: stores it in the MDM's state and creates (or finds) the
+    /// partner compliance policy in Intune, assigned to the recorded group scope.
+    /// </summary>
+    [Cmdlet(VerbsCommon.New, "CompliancePolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+    [OutputType(typeof(CompliancePolicy))]
+    public sealed class NewCompliancePolicyCommand : StateCmdlet
+    {
+        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string Name { get; set; } = "";
+
+        [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+        [ValidateSet("Android", "iOS", "macOS", IgnoreCase = true)]
+        public string Platform { get; set; } = "";
+
+        /// <summary>Default: iOS 12.0, Android 8.0, macOS 13.0. Empty: no minimum.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        [AllowNull]
+        public string? MinimumOsVersion { get; set; }
+
+        /// <summary>Default: iOS 12.0, Android 8.0 (Mobile@Work), none for macOS. Empty: no minimum.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowEmptyString]
+        [AllowNull]
+        public string? MinimumClientVersion { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public bool BlockJailbroken { get; set; } = PolicyDefaults.BlockJailbroken;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public bool RequireEncryption { get; set; } = PolicyDefaults.RequireEncryption;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public bool RequirePasscode { get; set; } = PolicyDefaults.RequirePasscode;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        public TimeSpan? MaximumCheckInAge { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public bool RequireEntraRegistration { get; set; } = PolicyDefaults.RequireEntraRegistration;
+
+        /// <summary>Stores the policy disabled: it uploads nothing until Enable-CompliancePolicy.</summary>
+        [Parameter]
+        public SwitchParameter Disabled { get; set; }
+
+        protected override void ProcessRecord()
+        {
+            var connection = RequireConnection();
+            var platform = (DevicePlatform)Enum.Parse(typeof(DevicePlatform), Platform, ignoreCase: true);
+            var policy = CompliancePolicy.CreateDefault(Name, platform);
+            policy.Enabled = !Disabled.IsPresent;
+            if (!PolicyParameters.TryApplyVersion(this, nameof(MinimumOsVersion), MinimumOsVersion, v => policy.MinimumOsVersion = v) ||
+                !PolicyParameters.TryApplyVersion(this, nameof(MinimumClientVersion), MinimumClientVersion, v => policy.MinimumClientVersion = v))
+            {
+                return;
+            }
+            policy.BlockJailbroken = BlockJailbroken;
+            policy.RequireEncryption = RequireEncryption;
+            policy.RequirePasscode = RequirePasscode;
+            policy.RequireEntraRegistration = RequireEntraRegistration;
+            policy.MaximumCheckInAge = MaximumCheckInAge is TimeSpan age && age == TimeSpan.Zero ? null : MaximumCheckInAge;
+
+            using var store = OpenStore();
+            if (!TryLocal(() => { CompliancePolicyStore.CheckCanAdd(store, connection.SourceName, policy); return true; }, out _))
+            {
+                return;
+            }
+            var target = $"{policy.Name} ({policy.Platform}, source '{connection.SourceName}', tenant {connection.TenantDomain ?? connection.TenantId})";
+            if (!ShouldProcess(target, "Create the compliance policy and its Intune partner compliance policy"))
+            {
+                return;
+            }
+            if (TryRun((bridge, token) => CompliancePolicyService.CreateAsync(connection, store, policy, bridge, token), out var created))
+            {
+                WriteObject(created);
+            }
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+using AzureCompliance.Cmdlets.Infrastructure;
+using AzureCompliance.Core.Policy;
+
+namespace AzureCompliance.Cmdlets.Policy
+{
+    /// <summary>Completes -Name with the policies of the source in the state file (-StatePath and -SourceName as typed so far).</summary>
+    public sealed class PolicyNameCompleter : IArgumentCompleter
+    {
+        public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
+            CommandAst commandAst, IDictionary fakeBoundParameters)
+        {
+            var statePath = fakeBoundParameters?["StatePath"] as string;
+            var source = fakeBoundParameters?["SourceName"] as string;
+            if (string.IsNullOrWhiteSpace(source))
+            {
+                source = SessionConnection.Current?.SourceName ?? Environment.MachineName;
+            }
+            IReadOnlyList<string> names;
+            try
+            {
+                names = CompliancePolicyStore.ListNames(statePath, source!);
+            }
+            catch (Exception)
+            {
+                return Enumerable.Empty<CompletionResult>(); // completion never fails loudly
+            }
+            var typed = (wordToComplete ?? "").Trim('\'', '"');
+            var pattern = new WildcardPattern(typed + "*", WildcardOptions.IgnoreCase);
+            return names.Where(n => pattern.IsMatch(n))
+                .Select(n => new CompletionResult(Quote(n), n, CompletionResultType.ParameterValue, n))
+                .ToList();
+        }
+
+        private static string Quote(string name) =>
+            name.IndexOfAny(new[] { ' ', '\'', '"', '$', '`', '(', ')', '{', '}', ';', ',', '&', '@', '#' }) >= 0
+                ? "'" + name.Replace("'", "''") + "'"
+                : name;
+    }
+}
