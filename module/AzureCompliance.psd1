@@ -18,6 +18,7 @@
         'AzureCompliance.format.ps1xml'
         'AzureCompliance.Policy.format.ps1xml'
         'AzureCompliance.Onboarding.format.ps1xml'
+        'AzureCompliance.Sync.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Connect-ComplianceTenant'
@@ -43,6 +44,9 @@
         'Disable-CompliancePolicy'
         'Test-DeviceCompliance'
         'Import-ComplianceDevice'
+        'Send-DeviceCompliance'
+        'Get-DeviceCompliance'
+        'Compare-DeviceCompliance'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()

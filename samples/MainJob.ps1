@@ -1,7 +1,7 @@
 <#
 .SYNOPSIS
     The AzureCompliance main job: what an administrator (or a runbook) does to make an MDM an Intune
-    compliance partner of a tenant, following the MobileIron Core "Azure tenant" guide, steps 1-6 and 9.
+    compliance partner of a tenant, following the MobileIron Core "Azure tenant" guide, steps 1-9.
     README's main-job command runs it against the built-in emulated tenant; against a real tenant, pass your
     own endpoints and credentials.
 
@@ -13,6 +13,9 @@
     5. Connect the tenant to the MDM (partner tenant)           Add-CompliancePartner (provisions it, registers the instance)
     6. Create the partner device compliance policy              New-CompliancePolicy
        Check that the tenant is ready                           Test-ComplianceTenant
+    7. Devices check in: judge them and send their compliance   Import-ComplianceDevice, Test-DeviceCompliance,
+                                                                Send-DeviceCompliance
+    8. Entra shows the devices' compliance; nothing to resend   Get-DeviceCompliance, Compare-DeviceCompliance
     9. De-provision the tenant                                  Disable-CompliancePolicy, Disconnect-ComplianceTenant -Deprovision
 
     It runs in a bare PowerShell engine too (no Microsoft.PowerShell.Utility or .Management cmdlets): it prints
@@ -31,11 +34,13 @@ param(
     [string] $SourceName = 'core-01',
     [string] $PartnerName = 'MobileIron',
     # The groups whose devices the MDM reports (at most 10).
-    [string[]] $Group = @('Sales EMEA', 'Mobile Pilot'),
+    [string[]] $Group = @('Sales EMEA', 'Mobile Pilot', 'Mobile Fleet'),
     # Never subject to the Conditional Access policy: the emergency access accounts.
     [string] $ExcludeGroup = 'Break Glass',
     # The module's local state; by default a new file per run, so the demo never touches your own state.
-    [string] $StatePath = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'azurecompliance-mainjob-' + [guid]::NewGuid().ToString('N') + '.db')
+    [string] $StatePath = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'azurecompliance-mainjob-' + [guid]::NewGuid().ToString('N') + '.db'),
+    # The MDM's device inventory export (step 7).
+    [string] $InventoryPath = [System.IO.Path]::Combine($PSScriptRoot, 'inventory', 'mobileiron-core-export.csv')
 )
 
 $ErrorActionPreference = 'Stop'
@@ -62,7 +67,9 @@ Write-Step 'Step 1. Apply the Intune licence to device users'
 'The tenant''s Intune-capable licences:'
 Get-ComplianceLicense | Out-Host
 $licensed = @(Add-ComplianceLicense -Group $Group -ErrorAction SilentlyContinue -ErrorVariable licenceErrors)
-foreach ($user in $licensed) { Write-Line ('{0}: {1}' -f $user.UserPrincipalName, $user.Action) }
+$already = @($licensed | Where-Object { $_.Action -like 'Already*' })
+Write-Line ('{0} user(s) in the groups already have the Intune service plan.' -f $already.Count)
+foreach ($user in $licensed | Where-Object { $_.Action -notlike 'Already*' }) { Write-Line ('{0}: {1}' -f $user.UserPrincipalName, $user.Action) }
 foreach ($problem in $licenceErrors) { Write-Line ('{0}: NOT licensed - {1}' -f $problem.TargetObject, $problem.Exception.Message) }
 
 Write-Step "Steps 3 and 5. Add $PartnerName as the compliance partner for Android and iOS, and connect the tenant to it"
@@ -92,8 +99,11 @@ Write-Line ("'{0}' is {1}: sign-ins are logged as if it applied; nobody is block
 Write-Step 'Step 6. Create the partner device compliance policy of the MDM'
 $hasPolicyCmdlets = @(Get-Command -Name New-CompliancePolicy, Disable-CompliancePolicy -ErrorAction SilentlyContinue).Count -eq 2
 if ($hasPolicyCmdlets) {
-    $compliancePolicy = New-CompliancePolicy -Name "$PartnerName iOS" -Platform iOS -StatePath $StatePath -WarningAction SilentlyContinue
-    $compliancePolicy | Out-Host
+    # The seed's defaults: iOS 12.0 and Mobile@Work 12.0, Android 8.0 and Mobile@Work 8.0; jailbroken/rooted blocked.
+    $compliancePolicies = 'iOS', 'Android' | ForEach-Object {
+        New-CompliancePolicy -Name "$PartnerName $_" -Platform $_ -StatePath $StatePath -WarningAction SilentlyContinue
+    }
+    $compliancePolicies | Out-Host
 }
 else {
     Write-Line 'New-CompliancePolicy is not part of this build of the module: skipped.'
@@ -106,6 +116,33 @@ foreach ($check in $checks | Where-Object { $_.Result -ne 'Pass' }) {
     Write-Line ('{0} is {1}: {2}' -f $check.Name, $check.Result, $check.Remedy)
 }
 
+if (Get-Command -Name Send-DeviceCompliance -ErrorAction SilentlyContinue) {
+    Write-Step ('Step 7. Devices check in: import the MDM export ({0}), judge, send' -f [System.IO.Path]::GetFileName($InventoryPath))
+    # Rows the export cannot vouch for (no Entra device id, odd values) are per-row errors; the rest go on.
+    $devices = @(Import-ComplianceDevice -Path $InventoryPath -Format MobileIronCore -ErrorAction SilentlyContinue -ErrorVariable rowErrors)
+    Write-Line ('{0} devices imported, {1} row(s) refused.' -f $devices.Count, $rowErrors.Count)
+    $verdicts = @($devices | Test-DeviceCompliance -StatePath $StatePath)
+    $failing = @($verdicts | Where-Object { -not $_.IsCompliant -and -not $_.IsRetired })
+    Write-Line ('{0} compliant, {1} not compliant, {2} retired. The first non-compliant ones and why:' -f
+        @($verdicts | Where-Object IsCompliant).Count, $failing.Count, @($verdicts | Where-Object IsRetired).Count)
+    if ($failing.Count -gt 0) { $failing[0..([Math]::Min(7, $failing.Count - 1))] | Out-Host }
+
+    '    Sending compliance to Intune (only users in the group scope; many devices per message):'
+    $summary = $devices | Send-DeviceCompliance -StatePath $StatePath -ErrorAction SilentlyContinue -ErrorVariable sendErrors
+    $summary | Out-Host
+    foreach ($problem in $sendErrors) { Write-Line ('{0}: {1}' -f $problem.TargetObject, $problem.Exception.Message) }
+
+    Write-Step 'Step 8. Entra now shows the devices'' compliance; a second check-in sends nothing'
+    $sent = @($verdicts | Where-Object { -not $_.IsRetired } | ForEach-Object DeviceId)
+    $entra = @(Get-DeviceCompliance -DeviceId $sent -ErrorAction SilentlyContinue)
+    Write-Line ('Entra: {0} of {1} devices read back compliant, {2} not compliant.' -f
+        @($entra | Where-Object IsCompliant).Count, $entra.Count, @($entra | Where-Object { $_.IsCompliant -eq $false }).Count)
+    $drift = @($devices | Compare-DeviceCompliance -StatePath $StatePath -ErrorAction SilentlyContinue | Where-Object { -not $_.InSync })
+    Write-Line ('Drift between the MDM''s verdict and Entra: {0} device(s) (devices outside the scope are not reported).' -f $drift.Count)
+    $second = $devices | Send-DeviceCompliance -StatePath $StatePath
+    Write-Line ('Second check-in: {0} received, {1} unchanged, {2} sent.' -f $second.Received, $second.Unchanged, $second.Sent)
+}
+
 Write-Step 'Step 9. De-provision the tenant'
 if ($hasPolicyCmdlets) {
     try {
@@ -115,7 +152,7 @@ if ($hasPolicyCmdlets) {
         Write-Line ('Refused while the partner compliance policy is enabled ({0}): {1}' -f $_.FullyQualifiedErrorId.Split(',')[0], $_.Exception.Message)
     }
     Write-Line 'Disabling the partner compliance policy first, as the guide says.'
-    Disable-CompliancePolicy -Name "$PartnerName iOS" -StatePath $StatePath -WarningAction SilentlyContinue | Out-Null
+    Get-CompliancePolicy -StatePath $StatePath | Disable-CompliancePolicy -StatePath $StatePath -WarningAction SilentlyContinue | Out-Null
 }
 Write-Line 'What de-provisioning will do (-WhatIf):'
 Disconnect-ComplianceTenant -Deprovision -StatePath $StatePath -WhatIf

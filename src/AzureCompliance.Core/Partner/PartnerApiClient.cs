@@ -235,20 +235,76 @@ namespace AzureCompliance.Core.Partner
         /// <summary>
         /// PUT one data upload message (PROTOCOL.md 3.4) and return the MessageId the service answers with (the id to read
         /// its status by), or <paramref name="messageId"/> when the answer carries none. Idempotent by message id.
+        /// <paramref name="contentUtf8"/> is the entity array as UTF-8 JSON; it travels as the JSON string Content, written
+        /// straight into the UTF-8 body (no UTF-16 copy of a large message).
         /// </summary>
-        public async Task<string> UploadMessageAsync(Guid messageId, string contentJson, CancellationToken cancellationToken)
+        public async Task<string> UploadMessageAsync(Guid messageId, ArraySegment<byte> contentUtf8, CancellationToken cancellationToken)
         {
             var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
             var uri = new Uri($"{endpoints.DeviceSync}/DataUploadMessages(guid'{messageId}')?api-version={DeviceApiVersion}");
-            var body = JsonSerializer.Serialize(new Dictionary<string, object>
+            var body = new System.IO.MemoryStream(contentUtf8.Count + contentUtf8.Count / 8 + 256);
+            using (var writer = new Utf8JsonWriter(body))
             {
-                ["TenantId"] = _connection.TenantId,
-                ["UploadTime"] = DateTimeOffset.UtcNow.ToString("o"),
-                ["Content"] = contentJson,
-            });
-            using var answer = await SendAsync(HttpMethod.Put, uri, body, "Uploading device data", cancellationToken).ConfigureAwait(false);
-            var answered = String(answer.RootElement, "MessageId");
-            return string.IsNullOrWhiteSpace(answered) ? messageId.ToString() : answered!.Trim();
+                writer.WriteStartObject();
+                writer.WriteString("TenantId", _connection.TenantId);
+                writer.WriteString("UploadTime", DateTimeOffset.UtcNow.ToString("o"));
+                writer.WriteString("Content", new ReadOnlySpan<byte>(contentUtf8.Array, contentUtf8.Offset, contentUtf8.Count));
+                writer.WriteEndObject();
+            }
+            using var request = new HttpRequestMessage(HttpMethod.Put, uri)
+            {
+                Content = new ByteArrayContent(body.GetBuffer(), 0, (int)body.Length),
+            };
+            request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+#pragma warning disable CS0618 // HttpRequestMessage.Properties is the netstandard2.0 API.
+            request.Properties[AuthorizationHandler.ScopeProperty] = Session.Environment.PartnerScope;
+#pragma warning restore CS0618
+            HttpResponseMessage response;
+            try
+            {
+                response = await Session.Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException ex)
+            {
+                throw GraphErrors.Translate(ex, "Uploading device data", null, null, uri.GetLeftPart(UriPartial.Path));
+            }
+            using (response)
+            {
+                var text = response.Content == null ? "" : await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode)
+                {
+                    string? code = null, detail = null;
+                    try
+                    {
+                        using var error = JsonDocument.Parse(text);
+                        var root = error.RootElement;
+                        var inner = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var e) ? e : root;
+                        code = String(inner, "code") ?? String(inner, "ErrorCode");
+                        detail = inner.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.Object ? String(m, "value") : String(inner, "message") ?? String(inner, "ErrorDetail") ?? String(inner, "Message");
+                    }
+                    catch (JsonException)
+                    {
+                        detail = text.Length > 200 ? text.Substring(0, 200) : text;
+                    }
+                    var requestId = response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null;
+                    throw GraphErrors.FromStatus((int)response.StatusCode, code, detail ?? response.ReasonPhrase, requestId,
+                        "Uploading device data", null, null, uri.GetLeftPart(UriPartial.Path));
+                }
+                string? answered = null;
+                if (!string.IsNullOrWhiteSpace(text))
+                {
+                    try
+                    {
+                        using var answer = JsonDocument.Parse(text);
+                        answered = String(answer.RootElement, "MessageId");
+                    }
+                    catch (JsonException)
+                    {
+                        // An answer without a body we can read: the message id we sent stands.
+                    }
+                }
+                return string.IsNullOrWhiteSpace(answered) ? messageId.ToString() : answered!.Trim();
+            }
         }
 
         /// <summary>The status of a data upload message (PROTOCOL.md 3.5), or null when the service does not know the message (404).</summary>

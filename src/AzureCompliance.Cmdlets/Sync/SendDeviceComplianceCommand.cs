@@ -1,0 +1,439 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Management.Automation;
+using System.Threading;
+using System.Threading.Tasks;
+using AzureCompliance.Cmdlets.Infrastructure;
+using AzureCompliance.Cmdlets.Policy;
+using AzureCompliance.Core.Connection;
+using AzureCompliance.Core.Devices;
+using AzureCompliance.Core.Diagnostics;
+using AzureCompliance.Core.Registry;
+using AzureCompliance.Core.Sync;
+
+namespace AzureCompliance.Cmdlets.Sync
+{
+    /// <summary>
+    /// Sends device compliance to Entra through the Intune partner API: judges each piped device with the enabled policy
+    /// of its platform, skips devices outside the group scope and devices Entra already has unchanged, uploads the rest
+    /// many per message under an adaptive limit, follows every message until the service confirms it, and ends with one
+    /// summary. The state file records what was sent before it is sent and what was confirmed when it is, so an
+    /// interrupted run loses nothing.
+    /// </summary>
+    [Cmdlet(VerbsCommunications.Send, "DeviceCompliance", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+        DefaultParameterSetName = RecordSet)]
+    [OutputType(typeof(DeviceSyncSummary), typeof(DeviceSyncResult))]
+    public sealed class SendDeviceComplianceCommand : StateCmdlet, IDisposable
+    {
+        private const string RecordSet = "Record";
+        private const string PropertySet = "Properties";
+        /// <summary>The progress bar's activity id: the same for every record of a run.</summary>
+        internal const int ProgressActivityId = 0x5DC0;
+        private const string ProgressActivity = "Send-DeviceCompliance";
+
+        /// <summary>Progress goes out under this source id (not the runtime's own), so it can be completed also while the pipeline stops.</summary>
+        private static long s_lastProgressSource = 0x5DC0_0000_0000;
+        private readonly long _progressSource = Interlocked.Increment(ref s_lastProgressSource);
+        private bool _progressCompleted;
+        private DeviceSyncRun? _run;
+        private ComplianceConnection? _connection;
+        private bool _declined;
+        private bool _progressShown;
+        private long _posted;
+        private readonly Stopwatch _progressClock = Stopwatch.StartNew();
+        private TimeSpan _lastProgress = TimeSpan.FromSeconds(-1);
+
+        /// <summary>A device record (Import-ComplianceDevice), or a Test-DeviceCompliance result (its Device is judged again).</summary>
+        [Parameter(Mandatory = true, ParameterSetName = RecordSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        public DeviceRecord? Device { get; set; }
+
+        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
+        [Alias("AzureDeviceId", "EntraDeviceId")]
+        [AllowNull, AllowEmptyString]
+        public string? DeviceId { get; set; }
+
+        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
+        [AllowNull, AllowEmptyString]
+        public string? DeviceName { get; set; }
+
+        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
+        [AllowNull, AllowEmptyString]
+        public string? UserPrincipalName { get; set; }
+
+        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
+        [AllowNull, AllowEmptyString]
+        public string? UserId { get; set; }
+
+        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
+        [AllowNull, AllowEmptyString]
+        public string? Platform { get; set; }
+
+        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
+        [AllowNull, AllowEmptyString]
+        public string? OsVersion { get; set; }
+
+        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
+        [AllowNull, AllowEmptyString]
+        public string? ClientVersion { get; set; }
+
+        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        public object? Jailbroken { get; set; }
+
+        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        public object? Encrypted { get; set; }
+
+        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
+        [Alias("Passcode")]
+        [AllowNull]
+        public object? PasscodePresent { get; set; }
+
+        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
+        [AllowNull]
+        public object? LastCheckIn { get; set; }
+
+        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
+        [AllowNull, AllowEmptyString]
+        public string? MdmState { get; set; }
+
+        /// <summary>Send every device, also those Entra already has unchanged.</summary>
+        [Parameter]
+        public SwitchParameter Force { get; set; }
+
+        /// <summary>Emit a DeviceSyncResult per device, besides the summary.</summary>
+        [Parameter]
+        public SwitchParameter PassThru { get; set; }
+
+        /// <summary>Devices per data upload message.</summary>
+        [Parameter]
+        [ValidateRange(1, 10000)]
+        public int BatchSize { get; set; } = 100;
+
+        /// <summary>At most this many uploads at once; the adaptive limit stays at or below it.</summary>
+        [Parameter]
+        [ValidateRange(1, 256)]
+        public int MaxConcurrency { get; set; } = 16;
+
+        /// <summary>Seconds to wait for another run that uses the same state file, before refusing (StateInUse).</summary>
+        [Parameter]
+        [ValidateRange(0, 86400)]
+        public int LockTimeout { get; set; } = 30;
+
+        protected override void BeginProcessing()
+        {
+            _connection = RequireConnection();
+            var path = ResolvedStatePath;
+            var description = $"Send the compliance of the piped devices to tenant {_connection.TenantDomain ?? _connection.TenantId} " +
+                $"as MDM instance '{_connection.SourceName}' (state file {path}).";
+            var whatIf = false;
+            if (!ShouldProcess(description, description + " Continue?", "Send device compliance", out var reason))
+            {
+                if (reason != ShouldProcessReason.WhatIf)
+                {
+                    _declined = true;
+                    return;
+                }
+                whatIf = true;
+            }
+
+            var options = new DeviceSyncOptions
+            {
+                StatePath = path,
+                Force = Force.IsPresent,
+                PassThru = PassThru.IsPresent,
+                WhatIf = whatIf,
+                BatchSize = BatchSize,
+                MaxConcurrency = MaxConcurrency,
+                LockTimeout = TimeSpan.FromSeconds(LockTimeout),
+            };
+            var connection = _connection;
+            try
+            {
+                _run = RunOrThrow((bridge, token) => DeviceSyncRun.StartAsync(connection, options, bridge, token));
+            }
+            catch (PipelineStoppedException)
+            {
+                CompleteProgress();
+                throw;
+            }
+            Drain();
+        }
+
+        protected override void ProcessRecord()
+        {
+            if (_declined || _run == null)
+            {
+                return;
+            }
+            var input = CurrentInput();
+            if (input == null)
+            {
+                return;
+            }
+            Guard(() =>
+            {
+                while (!_run.TryPost(input, 50, CancellationToken))
+                {
+                    Drain();
+                    ShowProgress(force: false);
+                }
+                _posted++;
+                Drain();
+                ShowProgress(force: false);
+            });
+        }
+
+        protected override void EndProcessing()
+        {
+            try
+            {
+                if (_declined || _run == null)
+                {
+                    return;
+                }
+                var run = _run;
+                DeviceSyncSummary? summary = null;
+                Guard(() =>
+                {
+                    var completion = run.CompleteAsync();
+                    while (!completion.Wait(100))
+                    {
+                        Drain();
+                        ShowProgress(force: false);
+                    }
+                    Drain();
+                    summary = completion.GetAwaiter().GetResult();
+                });
+                Drain();
+                CompleteProgress();
+                WriteObject(summary);
+                if (!run.WhatIf && summary!.Sent > 0)
+                {
+                    RecordHeartbeat();
+                }
+            }
+            finally
+            {
+                base.EndProcessing();
+            }
+        }
+
+        /// <summary>Runs a step that waits on the run: a run failure becomes the summary and a terminating error; Ctrl+C stops.</summary>
+        private void Guard(Action step)
+        {
+            try
+            {
+                step();
+            }
+            catch (Exception ex) when (Unwrap(ex) is OperationCanceledException && CancellationToken.IsCancellationRequested)
+            {
+                CompleteProgress();
+                throw new PipelineStoppedException();
+            }
+            catch (PipelineStoppedException)
+            {
+                CompleteProgress();
+                throw;
+            }
+            catch (Exception ex) when (Unwrap(ex) is ComplianceException failure)
+            {
+                Drain();
+                CompleteProgress();
+                WriteObject(_run!.Summary);
+                ThrowTerminatingError(ErrorRecords.From(failure));
+            }
+        }
+
+        private static Exception Unwrap(Exception exception) =>
+            exception is AggregateException aggregate && aggregate.InnerExceptions.Count == 1 ? aggregate.InnerExceptions[0] : exception;
+
+        private void RecordHeartbeat()
+        {
+            var connection = _connection!;
+            try
+            {
+                Run((bridge, token) => InstanceRegistry.RecordSyncAsync(connection, DateTimeOffset.UtcNow, token));
+            }
+            catch (ComplianceException ex)
+            {
+                WriteWarning("The devices were sent, but this MDM instance's last sync could not be recorded in the tenant's registry: " + ex.Message);
+            }
+        }
+
+        /// <summary>The piped device as the engine takes it; null (after an error) when its values cannot make a record.</summary>
+        private DeviceSyncInput? CurrentInput()
+        {
+            if (ParameterSetName == RecordSet)
+            {
+                return Device == null ? null : new DeviceSyncInput(Device);
+            }
+            try
+            {
+                var record = DeviceRecordFactory.FromValues(new Dictionary<DeviceField, string?>
+                {
+                    [DeviceField.DeviceId] = DeviceId,
+                    [DeviceField.DeviceName] = DeviceName,
+                    [DeviceField.UserPrincipalName] = UserPrincipalName,
+                    [DeviceField.UserId] = UserId,
+                    [DeviceField.Platform] = Platform,
+                    [DeviceField.OsVersion] = OsVersion,
+                    [DeviceField.ClientVersion] = ClientVersion,
+                    [DeviceField.Jailbroken] = PipelineValues.Text(Jailbroken),
+                    [DeviceField.Encrypted] = PipelineValues.Text(Encrypted),
+                    [DeviceField.PasscodePresent] = PipelineValues.Text(PasscodePresent),
+                    [DeviceField.LastCheckIn] = PipelineValues.Text(LastCheckIn),
+                    [DeviceField.MdmState] = MdmState,
+                }, DateTimeOffset.UtcNow, "Device " + (DeviceName ?? DeviceId ?? "#" + (_posted + 1).ToString(CultureInfo.InvariantCulture)));
+                return new DeviceSyncInput(record);
+            }
+            catch (ComplianceException ex)
+            {
+                WriteError(ex);
+                return null;
+            }
+        }
+
+        /// <summary>Writes what the run reported since the last call, on the pipeline thread.</summary>
+        private void Drain()
+        {
+            var run = _run;
+            if (run == null)
+            {
+                return;
+            }
+            while (run.TryTakeEvent(out var item))
+            {
+                if (item.Error != null)
+                {
+                    WriteError(ErrorRecords.From(item.Error));
+                }
+                else if (item.Warning != null)
+                {
+                    WriteWarning(item.Warning);
+                }
+                else if (item.Verbose != null)
+                {
+                    WriteVerbose(item.Verbose);
+                }
+                else if (item.Result != null)
+                {
+                    var result = item.Result;
+                    if (result.Outcome == DeviceSyncOutcome.WouldSend)
+                    {
+                        // -WhatIf: the engine's "What if:" line names the device and what would go.
+                        ShouldProcess(DescribeTarget(result), result.IsRetired ? "Send as retired (remove its compliance data)"
+                            : result.IsCompliant == true ? "Send compliance: compliant" : "Send compliance: not compliant");
+                    }
+                    if (PassThru)
+                    {
+                        WriteObject(result);
+                    }
+                }
+            }
+        }
+
+        private static string DescribeTarget(DeviceSyncResult result) =>
+            string.IsNullOrWhiteSpace(result.DeviceName) ? "Device " + result.DeviceId : $"Device '{result.DeviceName}' ({result.DeviceId})";
+
+        private void ShowProgress(bool force)
+        {
+            var run = _run;
+            if (run == null)
+            {
+                return;
+            }
+            var now = _progressClock.Elapsed;
+            if (!force && now - _lastProgress < TimeSpan.FromMilliseconds(250))
+            {
+                return;
+            }
+            _lastProgress = now;
+            var s = run.Snapshot();
+            var (concurrency, rate) = run.Limit;
+            var status = run.WhatIf
+                ? $"Received {s.Received}; would send {s.Sent}; unchanged {s.Unchanged}; out of scope {s.OutOfScope}; no policy {s.NoPolicy}"
+                : $"Received {s.Received}; sent {s.Sent}, confirmed {s.Confirmed}, failed {s.Failed}; unchanged {s.Unchanged}; " +
+                  $"out of scope {s.OutOfScope}; no policy {s.NoPolicy}; limit {concurrency} at once" +
+                  (rate.HasValue ? $", {rate.Value.ToString("0.#", CultureInfo.InvariantCulture)} messages/s" : "");
+            _progressShown = true;
+            _progressCompleted = false;
+            CommandRuntime.WriteProgress(_progressSource, new ProgressRecord(ProgressActivityId, ProgressActivity, status) { PercentComplete = -1 });
+        }
+
+        /// <summary>Ends the progress bar; safe to call at any point, also while the pipeline stops.</summary>
+        private void CompleteProgress()
+        {
+            if (_progressCompleted)
+            {
+                return;
+            }
+            _progressCompleted = true;
+            var done = new ProgressRecord(ProgressActivityId, ProgressActivity, "Done") { RecordType = ProgressRecordType.Completed };
+            try
+            {
+                CommandRuntime.WriteProgress(_progressSource, done);
+            }
+            catch (PipelineStoppedException)
+            {
+                // Ctrl+C: the runtime takes no more writes, but the host still shows the bar; end it there.
+                try
+                {
+                    Host.UI.WriteProgress(_progressSource, done);
+                }
+                catch (Exception ex) when (!(ex is OutOfMemoryException))
+                {
+                    // No host to write to any more.
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // No host to write to any more.
+            }
+        }
+
+        /// <summary>Ctrl+C, an error or the end: stops what still runs; what the service confirmed stays recorded.</summary>
+        public void Dispose()
+        {
+            // Stopped between two records (Ctrl+C while upstream commands ran): the bar still ends here.
+            if (_progressShown)
+            {
+                CompleteProgress();
+            }
+            _run?.Dispose();
+            _run = null;
+        }
+    }
+
+    /// <summary>Pipeline values as invariant text: bools, dates (a DateTime without a kind is UTC), numbers.</summary>
+    internal static class PipelineValues
+    {
+        public static string? Text(object? value)
+        {
+            if (value is PSObject wrapped)
+            {
+                value = wrapped.BaseObject;
+            }
+            switch (value)
+            {
+                case null:
+                    return null;
+                case string text:
+                    return text;
+                case bool flag:
+                    return flag ? "true" : "false";
+                case DateTimeOffset time:
+                    return time.ToString("o", CultureInfo.InvariantCulture);
+                case DateTime time:
+                    return (time.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)) : new DateTimeOffset(time))
+                        .ToString("o", CultureInfo.InvariantCulture);
+                case IFormattable formattable:
+                    return formattable.ToString(null, CultureInfo.InvariantCulture);
+                default:
+                    return value.ToString();
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+using AzureCompliance.Core.Sync;
+using Xunit.Abstractions;
+
+namespace AzureCompliance.Core.Tests.Sync;
+
+/// <summary>The adaptive upload limit: AIMD on concurrency, a learned rate for message budgets, Retry-After.</summary>
+public sealed class AdaptiveLimiterTests
+{
+    private readonly ITestOutputHelper _output;
+    private double _now;
+
+    public AdaptiveLimiterTests(ITestOutputHelper output) => _output = output;
+
+    private AdaptiveLimiter Limiter(int max = 16) => new(max, () => _now);
+
+    [Fact]
+    public void The_window_grows_by_one_per_success_until_the_first_push_back_then_halves()
+    {
+        var limiter = Limiter();
+        Assert.Equal(2, limiter.Concurrency);
+        for (var i = 0; i < 6; i++)
+        {
+            _now += 1;
+            limiter.TryAcquire(out _)!.Complete(true);
+        }
+        Assert.Equal(8, limiter.Concurrency);
+        _now += 1;
+        limiter.OnCongestion(_now, throttled: false, retryAfter: null);
+        Assert.Equal(4, limiter.Concurrency);
+        // After the first push-back: +1/window per success (additive).
+        for (var i = 0; i < 5; i++)
+        {
+            _now += 1;
+            limiter.TryAcquire(out _)!.Complete(true);
+        }
+        Assert.Equal(5, limiter.Concurrency);
+        Assert.Null(limiter.Ceiling); // a 503 says "overloaded", not "budget spent"
+    }
+
+    [Fact]
+    public void A_full_window_waits_for_a_release_and_a_parked_request_gives_its_slot_away()
+    {
+        var limiter = Limiter(max: 2);
+        var first = limiter.TryAcquire(out _)!;
+        _now += 1;
+        var second = limiter.TryAcquire(out _)!;
+        _now += 1;
+        Assert.Null(limiter.TryAcquire(out var wait));
+        Assert.Equal(-1, wait);
+        first.Park(); // waiting out a Retry-After
+        Assert.NotNull(limiter.TryAcquire(out _));
+        first.Complete(true); // the parked request finishing later does not free a slot twice
+        Assert.Equal(2, limiter.InFlight);
+        second.Complete(true);
+        Assert.Equal(1, limiter.InFlight);
+    }
+
+    [Fact]
+    public void A_429_sets_the_rate_from_what_the_service_accepted_and_ignores_requests_sent_before_the_cut()
+    {
+        var limiter = Limiter();
+        // 40 accepted over the last second.
+        for (var i = 0; i < 40; i++)
+        {
+            _now += 0.025;
+            var lease = limiter.TryAcquire(out var wait);
+            while (lease == null)
+            {
+                _now += Math.Max(0.001, wait);
+                lease = limiter.TryAcquire(out wait);
+            }
+            lease.Complete(true);
+        }
+        var before = _now;
+        _now += 0.01;
+        limiter.OnCongestion(_now, throttled: true, retryAfter: 1);
+        Assert.InRange(limiter.Ceiling!.Value, 35, 41);
+        Assert.InRange(limiter.Rate, 0.84 * limiter.Ceiling.Value, 0.86 * limiter.Ceiling.Value);
+        var cuts = limiter.Cuts;
+        limiter.OnCongestion(before, throttled: true, retryAfter: 1);
+        Assert.Equal(cuts, limiter.Cuts);
+        // Recovers to 96 % of the estimate within a second, then probes above it.
+        _now += 1.0;
+        Assert.InRange(limiter.Rate / limiter.Ceiling.Value, 0.955, 0.965);
+        _now += 10;
+        Assert.True(limiter.Rate > limiter.Ceiling.Value, "probes above the estimate after a quiet while");
+    }
+
+    [Fact]
+    public void Repeated_push_back_without_success_pauses_until_Retry_After()
+    {
+        var limiter = Limiter();
+        for (var i = 0; i < AdaptiveLimiter.PauseAfterCuts; i++)
+        {
+            _now += 0.1;
+            limiter.OnCongestion(_now, throttled: true, retryAfter: 3);
+        }
+        Assert.Null(limiter.TryAcquire(out var wait));
+        Assert.InRange(wait, 2.9, 3.0);
+        _now += 3.01;
+        Assert.NotNull(limiter.TryAcquire(out _));
+        Assert.Equal(1, limiter.Pauses);
+    }
+
+    [Fact]
+    public void A_request_that_goes_again_after_Retry_After_takes_a_send_slot()
+    {
+        var limiter = Limiter();
+        limiter.OnCongestion(0, throttled: true, retryAfter: 1); // rate learned: 0.85 * max(rate/2, 0)
+        var interval = 1 / limiter.Rate;
+        _now += 5;
+        limiter.TryAcquire(out _)!.Complete(true);
+        limiter.OnRetryScheduled(_now);
+        _now += interval * 1.01;
+        Assert.Null(limiter.TryAcquire(out var wait)); // the retry took this slot
+        Assert.True(wait > 0);
+    }
+
+    [Theory]
+    [InlineData(50, 1.0, 0.0)]
+    [InlineData(100, 1.0, 0.0)]
+    [InlineData(100, 1.0, 0.05)]
+    public void Against_a_message_budget_it_stays_near_the_ceiling_and_is_rarely_throttled(int budget, double window, double random503)
+    {
+        var outcome = new LimiterSimulation { Budget = budget, Window = window, Latency = 0.025, Duration = 60, Random503 = random503 }.Run();
+        _output.WriteLine(outcome.ToString());
+        Assert.True(outcome.ShareOfCeiling >= 0.9, outcome.ToString());
+        Assert.True(outcome.ThrottledShare < 0.01, outcome.ToString());
+    }
+}

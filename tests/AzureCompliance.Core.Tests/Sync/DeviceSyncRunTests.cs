@@ -1,0 +1,342 @@
+using System.Text.Json;
+using AzureCompliance.Core.Devices;
+using AzureCompliance.Core.State;
+using AzureCompliance.Core.Sync;
+
+namespace AzureCompliance.Core.Tests.Sync;
+
+/// <summary>The sync engine end to end over a state file and an in-memory partner API: delta, durability, failures.</summary>
+public sealed class DeviceSyncRunTests : IDisposable
+{
+    private readonly SyncHarness _harness = new();
+
+    public void Dispose() => _harness.Dispose();
+
+    [Fact]
+    public void Sends_every_device_once_then_nothing_and_Force_sends_all_again()
+    {
+        var fleet = SyncHarness.Fleet(1000);
+        var first = _harness.Run(fleet, o => o.BatchSize = 100);
+        Assert.Null(first.Failure);
+        Assert.Empty(first.Errors);
+        var summary = first.Summary!;
+        Assert.Equal(1000, summary.Received);
+        Assert.Equal(1000, summary.Sent);
+        Assert.Equal(1000, summary.Confirmed);
+        Assert.Equal(10, summary.Messages);
+        Assert.Equal(1000, _harness.Service.Devices.Count);
+        Assert.All(_harness.Rows(), r => Assert.True(r.Accepted != null && r.Message == null));
+
+        // Entra's view is the policy's verdict, device by device.
+        var evaluator = new AzureCompliance.Core.Policy.PolicyEvaluator(_harness.Policies);
+        foreach (var device in fleet)
+        {
+            var verdict = evaluator.Evaluate(device, DateTimeOffset.UtcNow).IsCompliant;
+            Assert.Equal(verdict, _harness.Service.Devices[device.DeviceId!].IsCompliant);
+        }
+
+        var uploads = _harness.Service.Uploads.Count;
+        var second = _harness.Run(fleet);
+        Assert.Equal(0, second.Summary!.Sent);
+        Assert.Equal(1000, second.Summary.Unchanged);
+        Assert.Equal(uploads, _harness.Service.Uploads.Count);
+
+        var forced = _harness.Run(fleet, o => o.Force = true);
+        Assert.Equal(1000, forced.Summary!.Sent);
+        Assert.Equal(1000, forced.Summary.Confirmed);
+    }
+
+    [Fact]
+    public void Only_changed_devices_go_again_and_every_upload_of_a_device_is_later_than_the_one_before()
+    {
+        var fleet = SyncHarness.Fleet(500);
+        _harness.Run(fleet);
+        var before = _harness.Rows().ToDictionary(r => r.Id, r => r.LastUpdate);
+        for (var i = 0; i < fleet.Count; i += 100)
+        {
+            fleet[i].OsVersion = fleet[i].Platform == DevicePlatform.iOS ? "18.0" : "15";
+            fleet[i].LastCheckIn = DateTimeOffset.UtcNow; // a timestamp alone is no change
+        }
+        fleet[1].LastCheckIn = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var payloads = _harness.Service.DevicePayloads;
+        var second = _harness.Run(fleet);
+        Assert.Equal(5, second.Summary!.Sent);
+        Assert.Equal(495, second.Summary.Unchanged);
+        Assert.Equal(payloads + 5, _harness.Service.DevicePayloads);
+        foreach (var row in _harness.Rows())
+        {
+            Assert.True(row.LastUpdate >= before[row.Id]);
+        }
+        var changed = _harness.Rows().Where(r => r.LastUpdate > before[r.Id]).ToList();
+        Assert.Equal(5, changed.Count);
+    }
+
+    [Fact]
+    public void LastUpdateTime_increases_even_when_the_clock_does_not()
+    {
+        _harness.FixedNow = new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+        var fleet = SyncHarness.Fleet(3);
+        _harness.Run(fleet);
+        _harness.Run(fleet, o => o.Force = true);
+        var times = _harness.Service.Entities().Where(e => e.GetProperty("EntityType").GetInt32() == 1)
+            .GroupBy(e => e.GetProperty("DeviceId").GetString())
+            .Select(g => g.Select(e => DateTimeOffset.Parse(e.GetProperty("LastUpdateTime").GetString()!)).ToList());
+        foreach (var perDevice in times)
+        {
+            Assert.Equal(2, perDevice.Count);
+            Assert.True(perDevice[1] > perDevice[0]);
+        }
+    }
+
+    [Fact]
+    public void Skips_and_counts_devices_out_of_scope_without_policy_and_without_an_Entra_id()
+    {
+        var inScope = SyncHarness.UserGuid(1).ToString();
+        _harness.Scope = new GroupScope(false, new[] { new ScopedGroup(Guid.NewGuid().ToString(), "Mobile users") });
+        _harness.Members.Add(new(inScope, "ana@contoso.com"));
+        var devices = new List<DeviceRecord>
+        {
+            new() { DeviceId = SyncHarness.DeviceGuid(1).ToString(), UserId = inScope, PlatformName = "iOS", OsVersion = "17", ClientVersion = "12", Jailbroken = false },
+            new() { DeviceId = SyncHarness.DeviceGuid(2).ToString(), UserPrincipalName = "ANA@contoso.com", PlatformName = "Android", OsVersion = "14", ClientVersion = "9", Jailbroken = false },
+            new() { DeviceId = SyncHarness.DeviceGuid(3).ToString(), UserId = SyncHarness.UserGuid(2).ToString(), PlatformName = "iOS", OsVersion = "17" },
+            new() { DeviceId = SyncHarness.DeviceGuid(4).ToString(), UserPrincipalName = "bob@contoso.com", PlatformName = "iOS", OsVersion = "17" },
+            new() { DeviceId = SyncHarness.DeviceGuid(5).ToString(), UserId = inScope, PlatformName = "macOS", OsVersion = "14" },
+            new() { DeviceId = SyncHarness.DeviceGuid(6).ToString(), UserId = inScope, PlatformName = "Windows", OsVersion = "11" },
+            new() { DeviceId = "", UserId = inScope, PlatformName = "iOS", DeviceName = "no id" },
+            new() { DeviceId = "not-a-guid", UserId = inScope, PlatformName = "iOS" },
+        };
+        var outcome = _harness.Run(devices);
+        var s = outcome.Summary!;
+        Assert.Equal(8, s.Received);
+        Assert.Equal(2, s.Sent);
+        Assert.Equal(2, s.OutOfScope);
+        Assert.Equal(2, s.NoPolicy); // macOS has no policy here; Windows is no platform at all
+        Assert.Equal(2, s.Invalid);
+        Assert.Equal(new[] { "DeviceIdMissing", "InvalidDeviceId" }, outcome.Errors.Select(e => e.ErrorId).OrderBy(e => e));
+        // The user principal name resolves to the owner's object id from the scope's members.
+        var entity = _harness.Service.Entities().First(e => e.GetProperty("DeviceId").GetString() == SyncHarness.DeviceGuid(2).ToString());
+        Assert.Equal(inScope, entity.GetProperty("UserId").GetString());
+        Assert.Equal(DeviceSyncOutcome.OutOfScope, outcome.Results.Single(r => r.DeviceId == SyncHarness.DeviceGuid(4).ToString()).Outcome);
+    }
+
+    [Fact]
+    public void A_disabled_policy_uploads_nothing_for_its_platform()
+    {
+        _harness.Policies.Single(p => p.Platform == DevicePlatform.Android).Enabled = false;
+        var outcome = _harness.Run(SyncHarness.Fleet(10));
+        Assert.Equal(5, outcome.Summary!.Sent);
+        Assert.Equal(5, outcome.Summary.NoPolicy);
+        Assert.DoesNotContain(_harness.Service.Entities(), e => e.GetProperty("EntityType").GetInt32() == 1 && e.GetProperty("Os").GetString() == "Android");
+    }
+
+    [Fact]
+    public void Retired_devices_go_as_notManaged_inventory_only_and_are_recorded_retired()
+    {
+        var fleet = SyncHarness.Fleet(4);
+        _harness.Run(fleet);
+        fleet[0].MdmState = "Retired";
+        fleet[3].MdmState = "Wiped";
+        var outcome = _harness.Run(fleet);
+        Assert.Equal(2, outcome.Summary!.Sent);
+        Assert.Equal(2, outcome.Summary.Retired);
+        var last = JsonDocument.Parse(_harness.Service.Uploads.Last().Content).RootElement.EnumerateArray().ToList();
+        Assert.Equal(2, last.Count);
+        Assert.All(last, e => Assert.Equal("notManaged", e.GetProperty("DeviceManagementState").GetString()));
+        Assert.False(_harness.Service.Devices[fleet[0].DeviceId!].IsManaged);
+        Assert.Null(_harness.Service.Devices[fleet[0].DeviceId!].IsCompliant);
+        var rows = _harness.Rows();
+        Assert.Equal(2, rows.Count(r => r.Retired));
+        // Retired stays retired: nothing more to send.
+        Assert.Equal(0, _harness.Run(fleet).Summary!.Sent);
+    }
+
+    [Fact]
+    public void A_failed_message_is_split_until_the_bad_device_fails_alone_and_the_others_are_confirmed()
+    {
+        var fleet = SyncHarness.Fleet(64);
+        _harness.Service.PoisonDevices.Add(fleet[37].DeviceId!);
+        var outcome = _harness.Run(fleet, o => o.BatchSize = 64);
+        Assert.Equal(63, outcome.Summary!.Confirmed);
+        Assert.Equal(1, outcome.Summary.Failed);
+        var error = Assert.Single(outcome.Errors);
+        Assert.Equal("DeviceUploadFailed", error.ErrorId);
+        Assert.Same(fleet[37], error.Target);
+        Assert.Contains("InvalidDevice", error.Message);
+        var row = _harness.Rows().Single(r => r.Id == fleet[37].DeviceId!.ToLowerInvariant());
+        Assert.Null(row.Accepted);
+        Assert.Null(row.Message);
+        // The next run sends only the device that failed.
+        _harness.Service.PoisonDevices.Clear();
+        var next = _harness.Run(fleet);
+        Assert.Equal(1, next.Summary!.Sent);
+        Assert.Equal(1, next.Summary.Confirmed);
+    }
+
+    [Fact]
+    public void Devices_the_service_names_as_not_processed_fail_and_the_rest_of_their_message_is_confirmed()
+    {
+        var fleet = SyncHarness.Fleet(40);
+        _harness.Service.UnknownDevices.Add(fleet[3].DeviceId!);
+        _harness.Service.UnknownDevices.Add(fleet[17].DeviceId!);
+        var outcome = _harness.Run(fleet, o => o.BatchSize = 40);
+        Assert.Equal(38, outcome.Summary!.Confirmed);
+        Assert.Equal(2, outcome.Summary.Failed);
+        Assert.Equal(1, outcome.Summary.Messages); // no split needed: the status named them
+        Assert.Equal(new object[] { fleet[17], fleet[3] }.ToHashSet(), outcome.Errors.Select(e => e.Target!).ToHashSet());
+        Assert.All(outcome.Errors, e => Assert.Contains("DeviceNotFound", e.Message));
+        var rows = _harness.Rows();
+        Assert.Equal(38, rows.Count(r => r.Accepted != null));
+        Assert.Equal(0, rows.Count(r => r.Message != null));
+
+        // A message of unknown devices only fails as a whole; a failed message that names some devices sends the others again.
+        _harness.Service.UnknownDevices.Clear();
+        var others = SyncHarness.Fleet(60).Skip(40).ToList();
+        foreach (var device in others.Take(20)) _harness.Service.UnknownDevices.Add(device.DeviceId!);
+        var second = _harness.Run(others, o => o.BatchSize = 20);
+        Assert.Equal(20, second.Summary!.Failed);
+        Assert.Equal(0, second.Summary.Confirmed);
+        Assert.Equal(1, second.Summary.Messages);
+    }
+
+    [Fact]
+    public void A_devices_per_message_limit_is_found_and_later_messages_keep_under_it()
+    {
+        _harness.Service.MaxDevicesPerMessage = 25;
+        var outcome = _harness.Run(SyncHarness.Fleet(1200), o => { o.BatchSize = 100; o.MaxConcurrency = 1; o.MaxMessagesInFlight = 2; });
+        Assert.Equal(1200, outcome.Summary!.Confirmed);
+        Assert.Equal(0, outcome.Summary.Failed);
+        var sizes = _harness.Service.Uploads.Select(u => u.DeviceCount).ToList();
+        // The first messages (100) fail, their halves (50) fail, their halves (25) go; from then on messages carry 25.
+        Assert.All(sizes.Skip(sizes.Count / 2), size => Assert.True(size <= 25, string.Join(",", sizes)));
+        Assert.Contains(outcome.Messages, m => m.Contains("at most 25 devices"));
+    }
+
+    [Fact]
+    public void Messages_still_processing_are_followed_until_they_complete()
+    {
+        _harness.Service.ProcessingReads = 2;
+        var outcome = _harness.Run(SyncHarness.Fleet(50));
+        Assert.Equal(50, outcome.Summary!.Confirmed);
+        Assert.True(_harness.Service.StatusReads >= 3);
+    }
+
+    [Fact]
+    public void A_run_stopped_midway_resumes_with_nothing_lost_and_nothing_confirmed_sent_again()
+    {
+        var fleet = SyncHarness.Fleet(2000);
+        using var stop = new CancellationTokenSource();
+        _harness.Service.BeforeUpload = n => { if (n == 8) stop.Cancel(); };
+        var first = _harness.Run(fleet, o => { o.BatchSize = 100; o.MaxConcurrency = 2; }, stop.Token);
+        Assert.IsAssignableFrom<OperationCanceledException>(first.Failure);
+        _harness.Service.BeforeUpload = null;
+        var confirmedBefore = _harness.Rows().Count(r => r.Accepted != null);
+        var uploadedBefore = _harness.Service.Uploads.SelectMany(u => JsonDocument.Parse(u.Content).RootElement.EnumerateArray())
+            .Select(e => e.GetProperty("DeviceId").GetString()).ToHashSet();
+
+        var countBefore = _harness.Service.Uploads.Count;
+        var second = _harness.Run(fleet);
+        Assert.Null(second.Failure);
+        // Everything is confirmed now ...
+        Assert.All(_harness.Rows(), r => Assert.NotNull(r.Accepted));
+        Assert.Equal(2000, _harness.Rows().Count);
+        // ... and nothing that reached the service in the first run went again.
+        var secondUploads = _harness.Service.Uploads.Skip(countBefore)
+            .SelectMany(u => JsonDocument.Parse(u.Content).RootElement.EnumerateArray()).Select(e => e.GetProperty("DeviceId").GetString()).ToHashSet();
+        Assert.Empty(secondUploads.Intersect(uploadedBefore));
+        Assert.Equal(2000 - uploadedBefore.Count, second.Summary!.Sent);
+        Assert.True(second.Summary.Recovered + confirmedBefore >= uploadedBefore.Count);
+    }
+
+    [Fact]
+    public void A_message_recorded_but_never_uploaded_is_sent_again_by_the_next_run()
+    {
+        var fleet = SyncHarness.Fleet(30);
+        _harness.Run(fleet.Take(15));
+        // The crash: devices recorded as sent in a message the service never saw, nothing confirmed.
+        using (var store = StateStore.Open(_harness.StatePath))
+        {
+            store.Execute("UPDATE devices SET sent_message = 'b7a5d5a0-0000-4000-8000-00000000dead', sent_hash = accepted_hash, accepted_hash = NULL");
+        }
+        var second = _harness.Run(fleet);
+        Assert.Equal(30, second.Summary!.Sent);
+        Assert.Equal(30, second.Summary.Confirmed);
+        Assert.Equal(0, second.Summary.Recovered);
+        Assert.All(_harness.Rows(), r => Assert.True(r.Accepted != null && r.Message == null));
+    }
+
+    [Fact]
+    public void A_pending_message_the_service_completed_is_accepted_without_sending_again()
+    {
+        var fleet = SyncHarness.Fleet(30);
+        _harness.Run(fleet);
+        var message = _harness.Service.Uploads.Single().MessageId.ToString();
+        // The crash: the upload went through, the run died before it read the status.
+        using (var store = StateStore.Open(_harness.StatePath))
+        {
+            store.Execute($"UPDATE devices SET sent_message = '{message}', sent_hash = accepted_hash, accepted_hash = NULL");
+        }
+        var second = _harness.Run(fleet);
+        Assert.Equal(0, second.Summary!.Sent);
+        Assert.Equal(30, second.Summary.Recovered);
+        Assert.Equal(30, second.Summary.Unchanged);
+        Assert.Single(_harness.Service.Uploads);
+    }
+
+    [Fact]
+    public void Lost_uploads_are_retried_and_a_service_that_stays_down_stops_the_run()
+    {
+        var fleet = SyncHarness.Fleet(200);
+        _harness.Service.DropUpload = n => n <= 2; // the first uploads are lost (connection reset): a message survives two losses
+        var outcome = _harness.Run(fleet, o => { o.BatchSize = 50; o.MessageRetryPause = TimeSpan.FromMilliseconds(10); });
+        Assert.Null(outcome.Failure);
+        Assert.Equal(200, outcome.Summary!.Confirmed);
+
+        var harness = new SyncHarness();
+        try
+        {
+            harness.Service.DropUpload = _ => true;
+            var down = harness.Run(fleet, o => { o.BatchSize = 50; o.MaxConcurrency = 1; o.MessageRetryPause = TimeSpan.FromMilliseconds(10); });
+            var error = Assert.IsAssignableFrom<AzureCompliance.Core.Diagnostics.ComplianceException>(down.Failure);
+            Assert.Equal("ServiceUnavailable", error.ErrorId);
+            Assert.True(down.Errors.Count >= 50 && down.Errors.All(e => e.ErrorId == "DeviceUploadFailed"));
+            Assert.All(harness.Rows(), r => Assert.Null(r.Accepted));
+        }
+        finally
+        {
+            harness.Dispose();
+        }
+    }
+
+    [Fact]
+    public void WhatIf_reports_what_would_go_and_changes_nothing()
+    {
+        var fleet = SyncHarness.Fleet(20);
+        _harness.Run(fleet.Take(10));
+        var rows = _harness.Rows();
+        var uploads = _harness.Service.Uploads.Count;
+        var outcome = _harness.Run(fleet, o => o.WhatIf = true);
+        Assert.True(outcome.Summary!.WhatIf);
+        Assert.Equal(10, outcome.Summary.Sent);
+        Assert.Equal(10, outcome.Summary.Unchanged);
+        Assert.Equal(10, outcome.Results.Count(r => r.Outcome == DeviceSyncOutcome.WouldSend));
+        Assert.Equal(uploads, _harness.Service.Uploads.Count);
+        Assert.Equal(rows, _harness.Rows());
+    }
+
+    [Fact]
+    public void The_state_records_a_message_before_it_is_uploaded()
+    {
+        var fleet = SyncHarness.Fleet(10);
+        List<(string Id, string? Accepted, string? Sent, string? Message, long LastUpdate, bool Retired)>? seen = null;
+        _harness.Service.BeforeUpload = _ =>
+        {
+            // A second reader of the state file (WAL) while the upload is about to happen.
+            using var store = StateStore.Open(_harness.StatePath);
+            using var command = store.Connection.CreateCommand();
+            command.CommandText = "SELECT COUNT(*) FROM devices WHERE sent_message IS NOT NULL AND accepted_hash IS NULL";
+            seen = new() { ("count", Convert.ToInt64(command.ExecuteScalar()).ToString(), null, null, 0, false) };
+        };
+        _harness.Run(fleet);
+        Assert.Equal("10", seen![0].Accepted);
+    }
+}

@@ -1,0 +1,128 @@
+using AzureCompliance.Core.Sync;
+
+namespace AzureCompliance.Core.Tests.Sync;
+
+
+/// <summary>
+/// A discrete-event simulation of uploads through <see cref="AdaptiveLimiter"/> against a service with a sliding-window
+/// message budget (as the emulator and, presumably, Intune enforce it), in virtual time: the limiter's algorithm is
+/// judged without sockets or timers. A throttled request waits out its Retry-After (whole seconds, at least 1) and is
+/// sent again outside the limiter, as ResilientHttpHandler does.
+/// </summary>
+internal sealed class LimiterSimulation
+{
+    public int Budget { get; init; } = 50;
+    public double Window { get; init; } = 1.0;
+    public double Latency { get; init; } = 0.025;
+    public double Jitter { get; init; } = 0.005;
+    public int MaxConcurrency { get; init; } = 16;
+    public double Duration { get; init; } = 30;
+    /// <summary>Share of requests answered 503 at random (not congestion: injected faults).</summary>
+    public double Random503 { get; init; }
+    public int Seed { get; init; } = 7;
+    /// <summary>Receives one line per simulated second (rate, window, accepted, throttled), for tuning.</summary>
+    public Action<string>? Trace { get; init; }
+
+    public sealed record Outcome(int Accepted, int Requests, int Throttled, double Ceiling, double Duration, double? FinalRate, long Pauses, long Cuts)
+    {
+        public double ShareOfCeiling => Accepted / (Ceiling * Duration);
+        public double ThrottledShare => Requests == 0 ? 0 : (double)Throttled / Requests;
+        public override string ToString() =>
+            $"accepted {Accepted} of ceiling {Ceiling * Duration:0} ({ShareOfCeiling:P1}), 429 {Throttled}/{Requests} ({ThrottledShare:P2}), rate {FinalRate:0.0}/s, pauses {Pauses}, cuts {Cuts}";
+    }
+
+    public Outcome Run()
+    {
+        var now = 0.0;
+        var limiter = new AdaptiveLimiter(MaxConcurrency, () => now);
+        var random = new Random(Seed);
+        var events = new PriorityQueue<Action, double>();
+        var serverLog = new Queue<double>();
+        int accepted = 0, requests = 0, throttled = 0;
+        var waiting = false;
+
+        double Delay() => Latency / 2 + (random.NextDouble() - 0.5) * Jitter;
+
+        void Send(AdaptiveLimiter.Lease lease)
+        {
+            requests++;
+            var arrival = now + Delay();
+            events.Enqueue(() =>
+            {
+                // At the server.
+                while (serverLog.Count > 0 && now - serverLog.Peek() >= Window) serverLog.Dequeue();
+                int status;
+                double retryAfter = 0;
+                if (Random503 > 0 && random.NextDouble() < Random503)
+                {
+                    status = 503;
+                }
+                else if (serverLog.Count >= Budget)
+                {
+                    status = 429;
+                    retryAfter = Math.Max(1, Math.Ceiling(serverLog.Peek() + Window - now));
+                }
+                else
+                {
+                    status = 200;
+                    serverLog.Enqueue(now);
+                }
+                events.Enqueue(() =>
+                {
+                    // Back at the client.
+                    if (status == 200)
+                    {
+                        if (now <= Duration) accepted++;
+                        lease.Complete(true);
+                    }
+                    else
+                    {
+                        if (status == 429) throttled++;
+                        limiter.OnCongestion(lease, status == 429, status == 429 ? retryAfter : null);
+                        lease.Park();
+                        var pause = status == 429 ? retryAfter : 0.5;
+                        limiter.OnRetryScheduled(now + pause);
+                        events.Enqueue(() => Send(lease), now + pause);
+                    }
+                    Pump();
+                }, now + Delay());
+            }, arrival);
+        }
+
+        void Pump()
+        {
+            if (waiting) return;
+            while (now <= Duration)
+            {
+                var lease = limiter.TryAcquire(out var wait);
+                if (lease == null)
+                {
+                    if (wait > 0)
+                    {
+                        waiting = true;
+                        events.Enqueue(() => { waiting = false; Pump(); }, now + wait);
+                    }
+                    return; // -1: a completion pumps again
+                }
+                Send(lease);
+            }
+        }
+
+        Pump();
+        var nextTrace = 1.0;
+        int lastAccepted = 0, lastThrottled = 0;
+        while (events.TryDequeue(out var action, out var time) && time <= Duration + 5)
+        {
+            now = time;
+            while (Trace != null && now >= nextTrace && nextTrace <= Duration)
+            {
+                Trace($"t={nextTrace:0} rate={limiter.Rate:0.0} ceiling={limiter.Ceiling:0.0} window={limiter.Window:0.0} inflight={limiter.InFlight} accepted={accepted - lastAccepted} 429={throttled - lastThrottled}");
+                lastAccepted = accepted;
+                lastThrottled = throttled;
+                nextTrace += 1;
+            }
+            action();
+        }
+        return new Outcome(accepted, requests, throttled, Budget / Window, Duration, limiter.Rate, limiter.Pauses, limiter.Cuts);
+    }
+}
