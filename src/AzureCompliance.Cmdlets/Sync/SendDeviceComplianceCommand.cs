@@ -11,6 +11,7 @@ using AzureCompliance.Core.Connection;
 using AzureCompliance.Core.Devices;
 using AzureCompliance.Core.Diagnostics;
 using AzureCompliance.Core.Registry;
+using AzureCompliance.Cmdlets.Devices;
 using AzureCompliance.Core.Sync;
 
 namespace AzureCompliance.Cmdlets.Sync
@@ -25,10 +26,8 @@ namespace AzureCompliance.Cmdlets.Sync
     [Cmdlet(VerbsCommunications.Send, "DeviceCompliance", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
         DefaultParameterSetName = RecordSet)]
     [OutputType(typeof(DeviceSyncSummary), typeof(DeviceSyncResult))]
-    public sealed class SendDeviceComplianceCommand : StateCmdlet, IDisposable
+    public sealed class SendDeviceComplianceCommand : DeviceInputCmdlet, IDisposable
     {
-        private const string RecordSet = "Record";
-        private const string PropertySet = "Properties";
         /// <summary>The progress bar's activity id: the same for every record of a run.</summary>
         internal const int ProgressActivityId = 0x5DC0;
         private const string ProgressActivity = "Send-DeviceCompliance";
@@ -44,60 +43,6 @@ namespace AzureCompliance.Cmdlets.Sync
         private long _posted;
         private readonly Stopwatch _progressClock = Stopwatch.StartNew();
         private TimeSpan _lastProgress = TimeSpan.FromSeconds(-1);
-
-        /// <summary>A device record (Import-ComplianceDevice), or a Test-DeviceCompliance result (its Device is judged again).</summary>
-        [Parameter(Mandatory = true, ParameterSetName = RecordSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
-        public DeviceRecord? Device { get; set; }
-
-        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
-        [Alias("AzureDeviceId", "EntraDeviceId")]
-        [AllowNull, AllowEmptyString]
-        public string? DeviceId { get; set; }
-
-        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
-        [AllowNull, AllowEmptyString]
-        public string? DeviceName { get; set; }
-
-        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
-        [AllowNull, AllowEmptyString]
-        public string? UserPrincipalName { get; set; }
-
-        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
-        [AllowNull, AllowEmptyString]
-        public string? UserId { get; set; }
-
-        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
-        [AllowNull, AllowEmptyString]
-        public string? Platform { get; set; }
-
-        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
-        [AllowNull, AllowEmptyString]
-        public string? OsVersion { get; set; }
-
-        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
-        [AllowNull, AllowEmptyString]
-        public string? ClientVersion { get; set; }
-
-        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
-        [AllowNull]
-        public object? Jailbroken { get; set; }
-
-        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
-        [AllowNull]
-        public object? Encrypted { get; set; }
-
-        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
-        [Alias("Passcode")]
-        [AllowNull]
-        public object? PasscodePresent { get; set; }
-
-        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
-        [AllowNull]
-        public object? LastCheckIn { get; set; }
-
-        [Parameter(ParameterSetName = PropertySet, ValueFromPipelineByPropertyName = true)]
-        [AllowNull, AllowEmptyString]
-        public string? MdmState { get; set; }
 
         /// <summary>Send every device, also those Entra already has unchanged.</summary>
         [Parameter]
@@ -266,34 +211,8 @@ namespace AzureCompliance.Cmdlets.Sync
         /// <summary>The piped device as the engine takes it; null (after an error) when its values cannot make a record.</summary>
         private DeviceSyncInput? CurrentInput()
         {
-            if (ParameterSetName == RecordSet)
-            {
-                return Device == null ? null : new DeviceSyncInput(Device);
-            }
-            try
-            {
-                var record = DeviceRecordFactory.FromValues(new Dictionary<DeviceField, string?>
-                {
-                    [DeviceField.DeviceId] = DeviceId,
-                    [DeviceField.DeviceName] = DeviceName,
-                    [DeviceField.UserPrincipalName] = UserPrincipalName,
-                    [DeviceField.UserId] = UserId,
-                    [DeviceField.Platform] = Platform,
-                    [DeviceField.OsVersion] = OsVersion,
-                    [DeviceField.ClientVersion] = ClientVersion,
-                    [DeviceField.Jailbroken] = PipelineValues.Text(Jailbroken),
-                    [DeviceField.Encrypted] = PipelineValues.Text(Encrypted),
-                    [DeviceField.PasscodePresent] = PipelineValues.Text(PasscodePresent),
-                    [DeviceField.LastCheckIn] = PipelineValues.Text(LastCheckIn),
-                    [DeviceField.MdmState] = MdmState,
-                }, DateTimeOffset.UtcNow, "Device " + (DeviceName ?? DeviceId ?? "#" + (_posted + 1).ToString(CultureInfo.InvariantCulture)));
-                return new DeviceSyncInput(record);
-            }
-            catch (ComplianceException ex)
-            {
-                WriteError(ex);
-                return null;
-            }
+            var record = ReadDevice(_posted + 1);
+            return record == null ? null : new DeviceSyncInput(record);
         }
 
         /// <summary>Writes what the run reported since the last call, on the pipeline thread.</summary>
@@ -404,36 +323,6 @@ namespace AzureCompliance.Cmdlets.Sync
             }
             _run?.Dispose();
             _run = null;
-        }
-    }
-
-    /// <summary>Pipeline values as invariant text: bools, dates (a DateTime without a kind is UTC), numbers.</summary>
-    internal static class PipelineValues
-    {
-        public static string? Text(object? value)
-        {
-            if (value is PSObject wrapped)
-            {
-                value = wrapped.BaseObject;
-            }
-            switch (value)
-            {
-                case null:
-                    return null;
-                case string text:
-                    return text;
-                case bool flag:
-                    return flag ? "true" : "false";
-                case DateTimeOffset time:
-                    return time.ToString("o", CultureInfo.InvariantCulture);
-                case DateTime time:
-                    return (time.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(DateTime.SpecifyKind(time, DateTimeKind.Utc)) : new DateTimeOffset(time))
-                        .ToString("o", CultureInfo.InvariantCulture);
-                case IFormattable formattable:
-                    return formattable.ToString(null, CultureInfo.InvariantCulture);
-                default:
-                    return value.ToString();
-            }
         }
     }
 }
