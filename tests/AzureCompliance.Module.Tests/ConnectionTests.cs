@@ -221,6 +221,23 @@ public sealed class ConnectionTests : IDisposable
     }
 
     [Theory]
+    [InlineData("Get-CompliancePartner")]
+    [InlineData("Get-ComplianceLicense")]
+    [InlineData("Get-ComplianceAccessPolicy")]
+    [InlineData("Test-ComplianceTenant")]
+    [InlineData("Get-DeviceCompliance -DeviceId '2f0c9d1e-3b4a-4c5d-8e6f-7a8b9c0d1e2f'")]
+    public void Tenant_cmdlets_without_a_connection_stop_and_say_to_connect(string command)
+    {
+        var result = Run(command + "; 'the script went on'");
+        var error = result.SingleError();
+        Assert.StartsWith("NotConnected,", error.FullyQualifiedErrorId);
+        Assert.Equal(ErrorCategory.ConnectionError, error.CategoryInfo.Category);
+        Assert.Contains("Connect-ComplianceTenant", error.Exception.Message);
+        // A statement-terminating error: the cmdlet sent nothing and wrote nothing else.
+        Assert.Equal(new object[] { "the script went on" }, result.Output.Select(o => o.BaseObject));
+    }
+
+    [Theory]
     [InlineData("-AuthorityHost $AuthorityHost", "CustomEndpointIncomplete")]
     [InlineData("-AuthorityHost $AuthorityHost -GraphEndpoint $GraphEndpoint -Environment USGov", "EnvironmentConflict")]
     [InlineData("-AuthorityHost 'http://127.0.0.1:1' -GraphEndpoint $GraphEndpoint", "InvalidCustomEndpoint")]
