@@ -262,6 +262,23 @@ Describe 'Connect-ComplianceTenant, Get-ComplianceConnection and Disconnect-Comp
         $failure.Exception.Message | Should -Match 'Connect-ComplianceTenant'
     }
 
+    It '<Command> without a connection stops and says to connect first' -ForEach @(
+        @{ Command = 'Get-CompliancePartner' }
+        @{ Command = 'Get-ComplianceLicense' }
+        @{ Command = 'Get-ComplianceAccessPolicy' }
+        @{ Command = 'Test-ComplianceTenant' }
+        @{ Command = "Get-DeviceCompliance -DeviceId '2f0c9d1e-3b4a-4c5d-8e6f-7a8b9c0d1e2f'" }
+    ) {
+        $script = [scriptblock]::Create($Command + "; 'the script went on'")
+        $result = Invoke-Captured $script
+
+        $failure = Get-SingleError -Result $result
+        $failure.FullyQualifiedErrorId | Should -BeLike 'NotConnected,*'
+        $failure.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::ConnectionError)
+        $failure.Exception.Message | Should -Match 'Connect-ComplianceTenant'
+        $result.Output | Should -Be @('the script went on')
+    }
+
     It 'Inconsistent endpoints (<Case>) are refused before any sign-in' -ForEach @(
         @{ Case = 'only -AuthorityHost'; ErrorId = 'CustomEndpointIncomplete' }
         @{ Case = 'custom endpoints with -Environment USGov'; ErrorId = 'EnvironmentConflict' }
