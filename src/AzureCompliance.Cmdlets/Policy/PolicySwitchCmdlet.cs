@@ -5,17 +5,8 @@ using AzureCompliance.Core.Policy;
 namespace AzureCompliance.Cmdlets.Policy
 {
     /// <summary>Enable-/Disable-CompliancePolicy: turns one stored policy on or off. Local only.</summary>
-    public abstract class PolicySwitchCmdlet : StateCmdlet
+    public abstract class PolicySwitchCmdlet : NamedPolicyCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(PolicyNameCompleter))]
-        public string Name { get; set; } = "";
-
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string? SourceName { get; set; }
-
         [Parameter]
         public SwitchParameter PassThru { get; set; }
 

@@ -9,17 +9,8 @@ namespace AzureCompliance.Cmdlets.Policy
     /// </summary>
     [Cmdlet(VerbsCommon.Remove, "CompliancePolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
     [OutputType(typeof(void))]
-    public sealed class RemoveCompliancePolicyCommand : StateCmdlet
+    public sealed class RemoveCompliancePolicyCommand : NamedPolicyCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(PolicyNameCompleter))]
-        public string Name { get; set; } = "";
-
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string? SourceName { get; set; }
-
         protected override void ProcessRecord()
         {
             var source = ResolveSource(SourceName);

@@ -11,17 +11,8 @@ namespace AzureCompliance.Cmdlets.Policy
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "CompliancePolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(CompliancePolicy))]
-    public sealed class SetCompliancePolicyCommand : StateCmdlet
+    public sealed class SetCompliancePolicyCommand : NamedPolicyCmdlet
     {
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        [ArgumentCompleter(typeof(PolicyNameCompleter))]
-        public string Name { get; set; } = "";
-
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string? SourceName { get; set; }
-
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? NewName { get; set; }
