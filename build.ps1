@@ -1,46 +1,45 @@
 <#
 .SYNOPSIS
-    Builds, tests, documents and packages the AzureCompliance module.
+    Builds, tests, demonstrates and packages the AzureCompliance module.
 
 .DESCRIPTION
     Tasks, run in the order given:
 
-      Build    dotnet build src/AzureCompliance.Cmdlets; its MSBuild target (build/Module.targets) assembles
-               the ready-to-import module in out/AzureCompliance. The compiled help from Docs
-               (out/help/en-US/AzureCompliance.Cmdlets.dll-Help.xml), when there is one, is copied into it.
-      Test     dotnet test AzureCompliance.sln, then the Pester 5 acceptance tests (tests/Acceptance) in a new
-               PowerShell process of the same edition, against the built module and the tenant emulator.
-               Pester 5 is installed for the current user when it is missing and the PowerShell Gallery can be
-               reached; otherwise the acceptance tests are skipped with a warning.
-      Docs     Compiles the PlatyPS markdown in docs/help to MAML help (platyPS 0.14, installed for the current
-               user when missing) into out/help/en-US, and into the built module.
-      Package  Checks the built module (Test-ModuleManifest, compiled help present) and publishes it to a local
-               file repository, out/packages, as the .nupkg the PowerShell Gallery takes.
-      Clean    Removes out/ and every bin/ and obj/ folder under src/ and tests/.
+      Build    Compiles the PlatyPS markdown in docs/help to MAML help (out/help), then runs dotnet build on
+               src/AzureCompliance.Cmdlets, whose MSBuild target (build/Module.targets) assembles the ready-to-import
+               module, compiled help included, in out/AzureCompliance.
+      Docs     Only the help: compiles docs/help and puts it into the built module.
+      Test     Build, then the xunit tests (dotnet test AzureCompliance.sln), then the Pester 5 tests (tests/Acceptance)
+               in a fresh pwsh against the built module and the tenant emulator. Ends with one line that counts both:
+               'tests: N passed, N failed, N skipped'.
+      Demo     Build, then starts the tenant emulator with the sample MDM fleet registered, runs samples/MainJob.ps1
+               against it in this PowerShell, and stops the emulator.
+      Package  Build, then publishes the module to a local file repository (out/packages) as the .nupkg the
+               PowerShell Gallery takes.
+      Clean    Removes out/ and every bin/ and obj/ folder under src/, tests/ and bench/.
 
-    Works in Windows PowerShell 5.1 and PowerShell 7; stops at the first failure and exits with 1.
+    What it needs besides the .NET SDK:
+      - PowerShell 7: `dotnet tool restore` provides it as `dotnet pwsh` (pinned in .config/dotnet-tools.json).
+      - Pester 5.7.1 (Test): restored from NuGet by build/tools, never from the PowerShell Gallery.
+      - Microsoft.PowerShell.PlatyPS 1.0 (Build): imported by name; when it is not installed it is installed for the
+        current user from the PowerShell Gallery (Install-PSResource), and the build fails saying so when neither works.
 
-    Keeping the markdown help in step with the cmdlets (needs the built module and platyPS 0.14):
-        Import-Module ./out/AzureCompliance/AzureCompliance.psd1
-        Update-MarkdownHelpModule -Path docs/help -RefreshModulePage -AlphabeticParamsOrder:$false
-    adds sections for new parameters and cmdlets and removes those of parameters that are gone; then write the
-    descriptions and examples it leaves as {{ placeholders }}. New cmdlet: New-MarkdownHelp -Command <Name>
-    -OutputFolder docs/help. On PowerShell 7.4 and later platyPS 0.14 also writes a -ProgressAction section;
-    it may stay or go. tests/AzureCompliance.Module.Tests/HelpTests.cs checks the markdown against the cmdlets.
+    Stops at the first failure (Test runs both test layers before it fails) and exits with 1.
 
 .EXAMPLE
-    ./build.ps1
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Test
 
-    Builds the module in Release into out/AzureCompliance.
+    Everything the continuous integration runs.
 
 .EXAMPLE
-    ./build.ps1 -Task Clean, Build, Docs, Test, Package
+    dotnet tool restore && dotnet pwsh ./build.ps1 -Task Demo
 
-    Everything a release needs, from a clean tree.
+    The main job against the built-in emulated tenant.
 #>
+#Requires -Version 7.2
 [CmdletBinding()]
 param(
-    [ValidateSet('Build', 'Test', 'Docs', 'Package', 'Clean')]
+    [ValidateSet('Build', 'Docs', 'Test', 'Demo', 'Package', 'Clean')]
     [string[]] $Task = 'Build',
 
     [string] $Configuration = 'Release'
@@ -54,11 +53,13 @@ $RepositoryRoot = $PSScriptRoot
 $OutDirectory = Join-Path $RepositoryRoot 'out'
 $ModuleDirectory = Join-Path $OutDirectory 'AzureCompliance'
 $ModuleManifest = Join-Path $ModuleDirectory 'AzureCompliance.psd1'
-$HelpStagingDirectory = Join-Path (Join-Path $OutDirectory 'help') 'en-US'
+$HelpDirectory = Join-Path $OutDirectory 'help'
 $HelpFileName = 'AzureCompliance.Cmdlets.dll-Help.xml'
 $PackagesDirectory = Join-Path $OutDirectory 'packages'
 $TestResultsDirectory = Join-Path $OutDirectory 'TestResults'
-$OnWindows = [System.Environment]::OSVersion.Platform -eq [System.PlatformID]::Win32NT
+$PesterVersion = '5.7.1'
+$PlatyPSModule = 'Microsoft.PowerShell.PlatyPS'
+$PlatyPSMinimumVersion = [version]'1.0.0'
 
 function Write-Step {
     param([Parameter(Mandatory)] [string] $Message)
@@ -67,16 +68,19 @@ function Write-Step {
 }
 
 function Invoke-Native {
-    <# Runs a program and fails the build when it exits with anything but 0. #>
+    <# Runs a program; fails the build when it exits with anything but 0, unless -AllowFailure (then returns the code). #>
     param(
         [Parameter(Mandatory)] [string] $FilePath,
-        [string[]] $ArgumentList = @()
+        [string[]] $ArgumentList = @(),
+        [switch] $AllowFailure
     )
     Write-Host "$FilePath $($ArgumentList -join ' ')" -ForegroundColor DarkGray
     & $FilePath @ArgumentList
-    if ($LASTEXITCODE -ne 0) {
-        throw "$FilePath $($ArgumentList -join ' ') failed with exit code $LASTEXITCODE."
+    $code = $LASTEXITCODE
+    if ($code -ne 0 -and -not $AllowFailure) {
+        throw "$FilePath $($ArgumentList -join ' ') failed with exit code $code."
     }
+    $code
 }
 
 function Get-ModuleVersion {
@@ -87,186 +91,199 @@ function Get-ModuleVersion {
     $node.InnerText.Trim()
 }
 
-function Get-AvailableModule {
-    <# The newest installed version of a module at least MinimumVersion and below MaximumVersion, or $null. #>
-    param(
-        [Parameter(Mandatory)] [string] $Name,
-        [Parameter(Mandatory)] [version] $MinimumVersion,
-        [version] $MaximumVersion = '999.0'
-    )
-    Get-Module -ListAvailable -Name $Name |
-        Where-Object { $_.Version -ge $MinimumVersion -and $_.Version -lt $MaximumVersion } |
-        Sort-Object -Property Version -Descending |
-        Select-Object -First 1
-}
-
-function Install-BuildModule {
-    <# Installs a module for the current user from the PowerShell Gallery; $true when it worked. #>
-    param(
-        [Parameter(Mandatory)] [string] $Name,
-        [Parameter(Mandatory)] [string] $Version
-    )
-    try {
-        if (Get-Command -Name Install-PSResource -ErrorAction SilentlyContinue) {
-            Write-Host "Installing $Name $Version for the current user (Install-PSResource)..."
-            Install-PSResource -Name $Name -Version $Version -Scope CurrentUser -TrustRepository -Reinstall:$false -ErrorAction Stop
+function Import-PlatyPS {
+    <# PlatyPS 1.0 by name; installed from the PowerShell Gallery for the current user when missing. #>
+    $available = Get-Module -ListAvailable -Name $PlatyPSModule | Where-Object { $_.Version -ge $PlatyPSMinimumVersion }
+    if (-not $available) {
+        Write-Host "$PlatyPSModule $PlatyPSMinimumVersion or later is not installed; installing it from the PowerShell Gallery..."
+        try {
+            Install-PSResource -Name $PlatyPSModule -Version "[$PlatyPSMinimumVersion,2.0.0)" -Scope CurrentUser -TrustRepository -ErrorAction Stop
         }
-        elseif (Get-Command -Name Install-Module -ErrorAction SilentlyContinue) {
-            Write-Host "Installing $Name $Version for the current user (Install-Module)..."
-            # -SkipPublisherCheck: Windows PowerShell's in-box Pester 3 is signed by another publisher.
-            Install-Module -Name $Name -RequiredVersion $Version -Scope CurrentUser -Force -SkipPublisherCheck -AllowClobber -ErrorAction Stop
-        }
-        else {
-            Write-Warning "Neither Install-PSResource nor Install-Module is available to install $Name."
-            return $false
-        }
-        return $true
-    }
-    catch {
-        Write-Warning "Could not install $Name $Version from the PowerShell Gallery: $($_.Exception.Message)"
-        return $false
-    }
-}
-
-function Copy-HelpIntoModule {
-    <# Puts the compiled help from Docs into the built module (the module build recreates the module folder). #>
-    $staged = Join-Path $HelpStagingDirectory $HelpFileName
-    if (-not (Test-Path -LiteralPath $staged)) {
-        Write-Host "No compiled help yet ($staged); run the Docs task to add it to the module." -ForegroundColor Yellow
-        return
-    }
-    if (-not (Test-Path -LiteralPath $ModuleDirectory)) {
-        return
-    }
-    $target = Join-Path $ModuleDirectory 'en-US'
-    New-Item -ItemType Directory -Path $target -Force | Out-Null
-    Copy-Item -LiteralPath $staged -Destination $target -Force
-    Write-Host "Compiled help copied into $target"
-}
-
-function Invoke-BuildTask {
-    Write-Step "Build ($Configuration)"
-    Invoke-Native -FilePath 'dotnet' -ArgumentList @('build', (Join-Path (Join-Path $RepositoryRoot 'src') 'AzureCompliance.Cmdlets'), '-c', $Configuration, '-nologo')
-    if (-not (Test-Path -LiteralPath $ModuleManifest)) {
-        throw "The build did not assemble the module: $ModuleManifest is missing (see build/Module.targets)."
-    }
-    Copy-HelpIntoModule
-    Write-Host "Module ready: $ModuleDirectory" -ForegroundColor Green
-}
-
-function Invoke-TestTask {
-    Write-Step "Test: xunit ($Configuration)"
-    New-Item -ItemType Directory -Path $TestResultsDirectory -Force | Out-Null
-    Invoke-Native -FilePath 'dotnet' -ArgumentList @('test', (Join-Path $RepositoryRoot 'AzureCompliance.sln'), '-c', $Configuration, '-nologo',
-        '--logger', 'trx', '--results-directory', $TestResultsDirectory)
-    # dotnet test rebuilt the module folder: put the compiled help back for the acceptance tests.
-    Copy-HelpIntoModule
-
-    Write-Step 'Test: Pester acceptance tests (tests/Acceptance)'
-    $pesterVersion = '5.7.1'
-    $pester = Get-AvailableModule -Name 'Pester' -MinimumVersion '5.0' -MaximumVersion '6.0'
-    if ($null -eq $pester) {
-        if (Install-BuildModule -Name 'Pester' -Version $pesterVersion) {
-            $pester = Get-AvailableModule -Name 'Pester' -MinimumVersion '5.0' -MaximumVersion '6.0'
+        catch {
+            throw ("$PlatyPSModule $PlatyPSMinimumVersion+ is needed to compile the help (docs/help) and could not be installed " +
+                "from the PowerShell Gallery ($($_.Exception.Message)). Install it (Install-PSResource $PlatyPSModule), or put a " +
+                "folder that holds it on `$env:PSModulePath, then run the build again.")
         }
     }
-    if ($null -eq $pester) {
-        Write-Warning 'Pester 5 is not installed and could not be installed: the acceptance tests in tests/Acceptance were SKIPPED. Install it with: Install-Module Pester -MinimumVersion 5.5 -Scope CurrentUser -SkipPublisherCheck'
-        return
-    }
-    Write-Host "Pester $($pester.Version) from $($pester.ModuleBase)"
-
-    # A new process of the same PowerShell: the module assembly loads there, not in this session (where it
-    # would stay loaded and locked), and the tests see the module as a user's fresh session does.
-    $powershell = (Get-Process -Id $PID).Path
-    $resultFile = Join-Path $TestResultsDirectory 'Acceptance.xml'
-    $arguments = @('-NoProfile', '-NonInteractive')
-    if ($OnWindows) { $arguments += @('-ExecutionPolicy', 'Bypass') }
-    $arguments += @('-File', (Join-Path (Join-Path $RepositoryRoot 'tests') (Join-Path 'Acceptance' 'Invoke-AcceptanceTests.ps1')),
-        '-PesterPath', $pester.Path, '-ResultPath', $resultFile)
-    $previousConfiguration = $env:AZURECOMPLIANCE_CONFIGURATION
-    $env:AZURECOMPLIANCE_CONFIGURATION = $Configuration
-    try {
-        Invoke-Native -FilePath $powershell -ArgumentList $arguments
-    }
-    finally {
-        $env:AZURECOMPLIANCE_CONFIGURATION = $previousConfiguration
-    }
-    Write-Host "Acceptance tests passed; results in $resultFile" -ForegroundColor Green
+    Import-Module -Name $PlatyPSModule -MinimumVersion $PlatyPSMinimumVersion -ErrorAction Stop
 }
 
 function Invoke-DocsTask {
-    Write-Step 'Docs: PlatyPS markdown (docs/help) to MAML help'
-    $platyPSVersion = '0.14.2'
-    # platyPS 0.14 (New-ExternalHelp); 1.0 is a different module (Microsoft.PowerShell.PlatyPS) with other commands.
-    $platyPS = Get-AvailableModule -Name 'platyPS' -MinimumVersion '0.14.0' -MaximumVersion '1.0'
-    if ($null -eq $platyPS) {
-        if (Install-BuildModule -Name 'platyPS' -Version $platyPSVersion) {
-            $platyPS = Get-AvailableModule -Name 'platyPS' -MinimumVersion '0.14.0' -MaximumVersion '1.0'
+    Write-Step 'Help: docs/help (PlatyPS markdown) to MAML'
+    Import-PlatyPS
+    if (Test-Path -LiteralPath $HelpDirectory) { Remove-Item -LiteralPath $HelpDirectory -Recurse -Force }
+    $pages = @(Get-ChildItem -LiteralPath (Join-Path (Join-Path $RepositoryRoot 'docs') 'help') -Filter '*-*.md')
+    $null = $pages | Import-MarkdownCommandHelp | Export-MamlCommandHelp -OutputFolder $HelpDirectory -Force
+    # Export-MamlCommandHelp writes <folder>/<module name>/<assembly>-Help.xml; build/Module.targets takes it from there.
+    $compiled = Join-Path (Join-Path $HelpDirectory 'AzureCompliance') $HelpFileName
+    if (-not (Test-Path -LiteralPath $compiled)) {
+        throw "Export-MamlCommandHelp did not write ${compiled}: check the 'external help file' line of the pages in docs/help."
+    }
+    Write-Host "Compiled $($pages.Count) pages into $compiled"
+    if (Test-Path -LiteralPath $ModuleDirectory) {
+        $target = Join-Path $ModuleDirectory 'en-US'
+        New-Item -ItemType Directory -Path $target -Force | Out-Null
+        Copy-Item -LiteralPath $compiled -Destination $target -Force
+    }
+}
+
+function Invoke-BuildTask {
+    Invoke-DocsTask
+    Write-Step "Build ($Configuration)"
+    $null = Invoke-Native -FilePath 'dotnet' -ArgumentList @('build', (Join-Path (Join-Path $RepositoryRoot 'src') 'AzureCompliance.Cmdlets'), '-c', $Configuration, '-nologo')
+    foreach ($required in $ModuleManifest, (Join-Path (Join-Path $ModuleDirectory 'en-US') $HelpFileName)) {
+        if (-not (Test-Path -LiteralPath $required)) {
+            throw "The build did not assemble the module: $required is missing (see build/Module.targets)."
         }
     }
-    if ($null -eq $platyPS) {
-        throw "platyPS 0.14 is not installed and could not be installed: Install-Module platyPS -RequiredVersion $platyPSVersion -Scope CurrentUser"
-    }
-    Import-Module -Name $platyPS.Path -Force
+    Write-Host "Module ready: $ModuleDirectory" -ForegroundColor Green
+}
 
-    $docs = Join-Path (Join-Path $RepositoryRoot 'docs') 'help'
-    New-Item -ItemType Directory -Path $HelpStagingDirectory -Force | Out-Null
-    $generated = New-ExternalHelp -Path $docs -OutputPath $HelpStagingDirectory -Force
-    foreach ($file in @($generated)) { Write-Host "Compiled $file" }
-    if (-not (Test-Path -LiteralPath (Join-Path $HelpStagingDirectory $HelpFileName))) {
-        throw "New-ExternalHelp did not write ${HelpFileName}: check the 'external help file' line of the files in docs/help."
+function Get-PesterManifest {
+    <# Pester from NuGet (build/tools), pinned: the test run never depends on the PowerShell Gallery. #>
+    $null = Invoke-Native -FilePath 'dotnet' -ArgumentList @('restore', (Join-Path (Join-Path $RepositoryRoot 'build') 'tools'), '-nologo', '-v', 'q')
+    $packages = $env:NUGET_PACKAGES
+    if (-not $packages) {
+        $listing = & dotnet nuget locals global-packages --list
+        $packages = ([string]($listing | Select-Object -First 1)) -replace '^global-packages:\s*', ''
     }
-    Copy-HelpIntoModule
+    $manifest = [System.IO.Path]::Combine($packages.Trim(), 'pester', $PesterVersion, 'tools', 'Pester.psd1')
+    if (-not (Test-Path -LiteralPath $manifest)) { throw "Pester $PesterVersion was restored but $manifest is missing." }
+    $manifest
+}
+
+function Get-XunitCount {
+    <# Adds up the counters of the .trx files dotnet test wrote. #>
+    param([Parameter(Mandatory)] [string] $Directory)
+    $count = [pscustomobject]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    foreach ($file in @(Get-ChildItem -LiteralPath $Directory -Filter '*.trx' -Recurse)) {
+        [xml] $trx = Get-Content -LiteralPath $file.FullName -Raw
+        $counters = $trx.TestRun.ResultSummary.Counters
+        $count.Passed += [int]$counters.passed
+        $count.Failed += [int]$counters.failed + [int]$counters.error + [int]$counters.timeout + [int]$counters.aborted
+        $count.Skipped += [int]$counters.notExecuted
+    }
+    $count
+}
+
+function Invoke-TestTask {
+    Invoke-BuildTask
+    if (Test-Path -LiteralPath $TestResultsDirectory) { Remove-Item -LiteralPath $TestResultsDirectory -Recurse -Force }
+    $xunitResults = Join-Path $TestResultsDirectory 'xunit'
+    New-Item -ItemType Directory -Path $xunitResults -Force | Out-Null
+
+    Write-Step "Test: xunit ($Configuration)"
+    $xunitExit = Invoke-Native -AllowFailure -FilePath 'dotnet' -ArgumentList @('test', (Join-Path $RepositoryRoot 'AzureCompliance.sln'),
+        '-c', $Configuration, '-nologo', '--logger', 'trx', '--results-directory', $xunitResults)
+    $xunit = Get-XunitCount -Directory $xunitResults
+    if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $xunit.Failed = 1 }  # a build or host failure counts too
+
+    Write-Step 'Test: Pester (tests/Acceptance) in a fresh pwsh against the built module'
+    $pester = Get-PesterManifest
+    Write-Host "Pester $PesterVersion from $pester"
+    $summaryPath = Join-Path $TestResultsDirectory 'pester-summary.json'
+    # A new process: the module loads there as in a user's fresh session, and nothing of this one leaks in.
+    $powershell = (Get-Process -Id $PID).Path
+    $env:AZURECOMPLIANCE_CONFIGURATION = $Configuration
+    $pesterExit = Invoke-Native -AllowFailure -FilePath $powershell -ArgumentList @('-NoProfile', '-NonInteractive', '-File',
+        [System.IO.Path]::Combine($RepositoryRoot, 'tests', 'Acceptance', 'Invoke-AcceptanceTests.ps1'),
+        '-PesterPath', $pester, '-ResultPath', (Join-Path $TestResultsDirectory 'pester.xml'), '-SummaryPath', $summaryPath, '-Verbosity', 'Normal')
+    $pesterCount = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
+    if (Test-Path -LiteralPath $summaryPath) { $pesterCount = Get-Content -LiteralPath $summaryPath -Raw | ConvertFrom-Json }
+    if ($pesterExit -ne 0 -and $pesterCount.Failed -eq 0) { $pesterCount.Failed = 1 }
+
+    $passed = $xunit.Passed + $pesterCount.Passed
+    $failed = $xunit.Failed + $pesterCount.Failed
+    $skipped = $xunit.Skipped + $pesterCount.Skipped
+    Write-Host ''
+    Write-Host ("xunit: {0} passed, {1} failed, {2} skipped; Pester: {3} passed, {4} failed, {5} skipped" -f
+        $xunit.Passed, $xunit.Failed, $xunit.Skipped, $pesterCount.Passed, $pesterCount.Failed, $pesterCount.Skipped)
+    Write-Host ("tests: {0} passed, {1} failed, {2} skipped" -f $passed, $failed, $skipped)
+    if ($failed -gt 0) { throw "$failed test(s) failed; results in $TestResultsDirectory." }
+    if ($passed -eq 0) { throw 'No test ran.' }
+}
+
+function Start-DemoTenant {
+    <# The tenant emulator with the sample fleet and a client certificate for the demo app; returns how to reach it. #>
+    param([Parameter(Mandatory)] [string] $WorkDirectory, [Parameter(Mandatory)] [string] $CertificatePath)
+    $connectionFile = Join-Path $WorkDirectory 'connection.json'
+    $arguments = @('run', '--project', [System.IO.Path]::Combine($RepositoryRoot, 'src', 'AzureCompliance.TenantEmulator'), '-c', $Configuration,
+        '--no-launch-profile', '--', '--port', '0', '--trust',
+        '--fleet', [System.IO.Path]::Combine($RepositoryRoot, 'samples', 'inventory', 'mobileiron-core-export.csv'),
+        '--app-certificate', $CertificatePath, '--connection-file', $connectionFile)
+    $log = Join-Path $WorkDirectory 'emulator.log'
+    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru -RedirectStandardOutput $log -RedirectStandardError "$log.err"
+    $deadline = [DateTime]::UtcNow.AddMinutes(5)
+    while (-not (Test-Path -LiteralPath $connectionFile)) {
+        if ($process.HasExited) {
+            throw "The tenant emulator stopped (exit code $($process.ExitCode)): $(Get-Content -LiteralPath $log, "$log.err" -Raw -ErrorAction SilentlyContinue)"
+        }
+        if ([DateTime]::UtcNow -gt $deadline) { throw "The tenant emulator did not start within 5 minutes; see $log." }
+        Start-Sleep -Milliseconds 200
+    }
+    $connection = Get-Content -LiteralPath $connectionFile -Raw | ConvertFrom-Json
+    $connection | Add-Member -NotePropertyName Process -NotePropertyValue $process -PassThru
+}
+
+function Invoke-DemoTask {
+    Invoke-BuildTask
+    Write-Step 'Demo: samples/MainJob.ps1 against the emulated tenant'
+    $work = Join-Path ([System.IO.Path]::GetTempPath()) ('azurecompliance-demo-' + [guid]::NewGuid().ToString('N'))
+    New-Item -ItemType Directory -Path $work | Out-Null
+    # The demo app signs in with a secret and with a certificate: the emulator gets the certificate's public part.
+    $rsa = [System.Security.Cryptography.RSA]::Create(2048)
+    $request = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=AzureCompliance main job', $rsa,
+        [System.Security.Cryptography.HashAlgorithmName]::SHA256, [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+    $certificate = $request.CreateSelfSigned([DateTimeOffset]::UtcNow.AddMinutes(-5), [DateTimeOffset]::UtcNow.AddDays(1))
+    $certificatePath = Join-Path $work 'main-job.cer'
+    [System.IO.File]::WriteAllBytes($certificatePath, $certificate.RawData)
+    $tenant = Start-DemoTenant -WorkDirectory $work -CertificatePath $certificatePath
+    try {
+        Write-Host "Emulated tenant $($tenant.TenantDomain) ($($tenant.TenantId)) at $($tenant.GraphEndpoint)"
+        Import-Module -Name $ModuleManifest -Force
+        $parameters = @{
+            TenantId      = $tenant.TenantId
+            ClientId      = $tenant.ClientId
+            ClientSecret  = ConvertTo-SecureString -String $tenant.ClientSecret -AsPlainText -Force  # the emulator's public demo secret
+            Certificate   = $certificate
+            AuthorityHost = $tenant.AuthorityHost
+            GraphEndpoint = $tenant.GraphEndpoint
+            InventoryPath = [System.IO.Path]::Combine($RepositoryRoot, 'samples', 'inventory', 'mobileiron-core-export.csv')
+        }
+        & ([System.IO.Path]::Combine($RepositoryRoot, 'samples', 'MainJob.ps1')) @parameters | Out-Host
+    }
+    finally {
+        if (-not $tenant.Process.HasExited) { $tenant.Process.Kill($true); $tenant.Process.WaitForExit(10000) | Out-Null }
+        $certificate.Dispose()
+        $rsa.Dispose()
+        Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue
+    }
 }
 
 function Invoke-PackageTask {
+    Invoke-BuildTask
     Write-Step 'Package: the module as a PowerShell Gallery .nupkg in out/packages'
-    if (-not (Test-Path -LiteralPath $ModuleManifest)) {
-        throw "Build the module first (./build.ps1 -Task Build): $ModuleManifest is missing."
-    }
     $manifest = Test-ModuleManifest -Path $ModuleManifest -ErrorAction Stop
     $version = Get-ModuleVersion
     if ($manifest.Version -ne [version]$version) {
         throw "The built manifest says version $($manifest.Version), Directory.Build.props says ${version}: rebuild the module."
     }
-    if (-not (Test-Path -LiteralPath (Join-Path (Join-Path $ModuleDirectory 'en-US') $HelpFileName))) {
-        throw "The built module has no compiled help ($HelpFileName): run ./build.ps1 -Task Docs, Build before Package."
+    foreach ($field in 'ProjectUri', 'LicenseUri', 'ReleaseNotes') {
+        if (-not $manifest.PrivateData.PSData[$field]) { throw "The manifest's PrivateData.PSData has no $field." }
     }
-    Write-Host "$($manifest.Name) $($manifest.Version): manifest checked, compiled help present"
-
     New-Item -ItemType Directory -Path $PackagesDirectory -Force | Out-Null
-    $existing = Join-Path $PackagesDirectory "$($manifest.Name).$version.nupkg"
-    if (Test-Path -LiteralPath $existing) { Remove-Item -LiteralPath $existing -Force }
+    Get-ChildItem -LiteralPath $PackagesDirectory -Filter "$($manifest.Name).$version*.nupkg" | Remove-Item -Force
 
     $repositoryName = 'AzureComplianceBuild' + [guid]::NewGuid().ToString('N').Substring(0, 8)
-    if (Get-Command -Name Publish-PSResource -ErrorAction SilentlyContinue) {
-        Register-PSResourceRepository -Name $repositoryName -Uri $PackagesDirectory -Trusted
-        try {
-            Publish-PSResource -Path $ModuleDirectory -Repository $repositoryName -ErrorAction Stop
-        }
-        finally {
-            Unregister-PSResourceRepository -Name $repositoryName
-        }
+    Register-PSResourceRepository -Name $repositoryName -Uri $PackagesDirectory -Trusted
+    try {
+        Publish-PSResource -Path $ModuleDirectory -Repository $repositoryName -ErrorAction Stop
     }
-    elseif (Get-Command -Name Publish-Module -ErrorAction SilentlyContinue) {
-        # PowerShellGet 2 needs NuGet.exe to publish; it offers to download it the first time.
-        Register-PSRepository -Name $repositoryName -SourceLocation $PackagesDirectory -PublishLocation $PackagesDirectory -InstallationPolicy Trusted
-        try {
-            Publish-Module -Path $ModuleDirectory -Repository $repositoryName -NuGetApiKey 'local-file-repository' -ErrorAction Stop
-        }
-        finally {
-            Unregister-PSRepository -Name $repositoryName
-        }
+    finally {
+        Unregister-PSResourceRepository -Name $repositoryName
     }
-    else {
-        throw 'Neither Publish-PSResource (Microsoft.PowerShell.PSResourceGet) nor Publish-Module (PowerShellGet) is available.'
-    }
-
     $package = Get-ChildItem -LiteralPath $PackagesDirectory -Filter "$($manifest.Name).$version*.nupkg" | Select-Object -First 1
-    if ($null -eq $package) {
-        throw "Publishing reported success but no $($manifest.Name).$version .nupkg is in $PackagesDirectory."
-    }
+    if ($null -eq $package) { throw "Publishing reported success but no $($manifest.Name).$version .nupkg is in $PackagesDirectory." }
     Write-Host "Package: $($package.FullName)" -ForegroundColor Green
     Write-Host "Publish it with: Publish-PSResource -NupkgPath '$($package.FullName)' -Repository PSGallery -ApiKey <key>"
 }
@@ -275,7 +292,7 @@ function Invoke-CleanTask {
     Write-Step 'Clean: out/, bin/ and obj/'
     $targets = @()
     if (Test-Path -LiteralPath $OutDirectory) { $targets += Get-Item -LiteralPath $OutDirectory }
-    foreach ($folder in 'src', 'tests') {
+    foreach ($folder in 'src', 'tests', 'bench', 'build') {
         $path = Join-Path $RepositoryRoot $folder
         if (Test-Path -LiteralPath $path) {
             $targets += @(Get-ChildItem -LiteralPath $path -Directory -Recurse -Force |
@@ -297,8 +314,9 @@ try {
     foreach ($name in $Task) {
         switch ($name) {
             'Build' { Invoke-BuildTask }
-            'Test' { Invoke-TestTask }
             'Docs' { Invoke-DocsTask }
+            'Test' { Invoke-TestTask }
+            'Demo' { Invoke-DemoTask }
             'Package' { Invoke-PackageTask }
             'Clean' { Invoke-CleanTask }
         }

@@ -18,8 +18,7 @@
     8. Entra shows the devices' compliance; nothing to resend   Get-DeviceCompliance, Compare-DeviceCompliance
     9. De-provision the tenant                                  Disable-CompliancePolicy, Disconnect-ComplianceTenant -Deprovision
 
-    It runs in a bare PowerShell engine too (no Microsoft.PowerShell.Utility or .Management cmdlets): it prints
-    plain strings and objects, which the module's format views show.
+    It prints plain strings and objects, which the module's format views show.
 #>
 [CmdletBinding()]
 param(
@@ -97,17 +96,11 @@ $policy | Out-Host
 Write-Line ("'{0}' is {1}: sign-ins are logged as if it applied; nobody is blocked until it is enabled." -f $policy.DisplayName, $policy.State)
 
 Write-Step 'Step 6. Create the partner device compliance policy of the MDM'
-$hasPolicyCmdlets = @(Get-Command -Name New-CompliancePolicy, Disable-CompliancePolicy -ErrorAction SilentlyContinue).Count -eq 2
-if ($hasPolicyCmdlets) {
-    # The seed's defaults: iOS 12.0 and Mobile@Work 12.0, Android 8.0 and Mobile@Work 8.0; jailbroken/rooted blocked.
-    $compliancePolicies = 'iOS', 'Android' | ForEach-Object {
-        New-CompliancePolicy -Name "$PartnerName $_" -Platform $_ -StatePath $StatePath -WarningAction SilentlyContinue
-    }
-    $compliancePolicies | Out-Host
+# The seed's defaults: iOS 12.0 and Mobile@Work 12.0, Android 8.0 and Mobile@Work 8.0; jailbroken/rooted blocked.
+$compliancePolicies = 'iOS', 'Android' | ForEach-Object {
+    New-CompliancePolicy -Name "$PartnerName $_" -Platform $_ -StatePath $StatePath -WarningAction SilentlyContinue
 }
-else {
-    Write-Line 'New-CompliancePolicy is not part of this build of the module: skipped.'
-}
+$compliancePolicies | Out-Host
 
 Write-Step 'Check that the tenant is ready (Test-ComplianceTenant)'
 $checks = Test-ComplianceTenant -StatePath $StatePath
@@ -116,44 +109,40 @@ foreach ($check in $checks | Where-Object { $_.Result -ne 'Pass' }) {
     Write-Line ('{0} is {1}: {2}' -f $check.Name, $check.Result, $check.Remedy)
 }
 
-if (Get-Command -Name Send-DeviceCompliance -ErrorAction SilentlyContinue) {
-    Write-Step ('Step 7. Devices check in: import the MDM export ({0}), judge, send' -f [System.IO.Path]::GetFileName($InventoryPath))
-    # Rows the export cannot vouch for (no Entra device id, odd values) are per-row errors; the rest go on.
-    $devices = @(Import-ComplianceDevice -Path $InventoryPath -Format MobileIronCore -ErrorAction SilentlyContinue -ErrorVariable rowErrors)
-    Write-Line ('{0} devices imported, {1} row(s) refused.' -f $devices.Count, $rowErrors.Count)
-    $verdicts = @($devices | Test-DeviceCompliance -StatePath $StatePath)
-    $failing = @($verdicts | Where-Object { -not $_.IsCompliant -and -not $_.IsRetired })
-    Write-Line ('{0} compliant, {1} not compliant, {2} retired. The first non-compliant ones and why:' -f
-        @($verdicts | Where-Object IsCompliant).Count, $failing.Count, @($verdicts | Where-Object IsRetired).Count)
-    if ($failing.Count -gt 0) { $failing[0..([Math]::Min(7, $failing.Count - 1))] | Out-Host }
+Write-Step ('Step 7. Devices check in: import the MDM export ({0}), judge, send' -f [System.IO.Path]::GetFileName($InventoryPath))
+# Rows the export cannot vouch for (no Entra device id, odd values) are per-row errors; the rest go on.
+$devices = @(Import-ComplianceDevice -Path $InventoryPath -Format MobileIronCore -ErrorAction SilentlyContinue -ErrorVariable rowErrors)
+Write-Line ('{0} devices imported, {1} row(s) refused.' -f $devices.Count, $rowErrors.Count)
+$verdicts = @($devices | Test-DeviceCompliance -StatePath $StatePath)
+$failing = @($verdicts | Where-Object { -not $_.IsCompliant -and -not $_.IsRetired })
+Write-Line ('{0} compliant, {1} not compliant, {2} retired. The first non-compliant ones and why:' -f
+    @($verdicts | Where-Object IsCompliant).Count, $failing.Count, @($verdicts | Where-Object IsRetired).Count)
+if ($failing.Count -gt 0) { $failing[0..([Math]::Min(7, $failing.Count - 1))] | Out-Host }
 
-    '    Sending compliance to Intune (only users in the group scope; many devices per message):'
-    $summary = $devices | Send-DeviceCompliance -StatePath $StatePath -ErrorAction SilentlyContinue -ErrorVariable sendErrors
-    $summary | Out-Host
-    foreach ($problem in $sendErrors) { Write-Line ('{0}: {1}' -f $problem.TargetObject, $problem.Exception.Message) }
+'    Sending compliance to Intune (only users in the group scope; many devices per message):'
+$summary = $devices | Send-DeviceCompliance -StatePath $StatePath -ErrorAction SilentlyContinue -ErrorVariable sendErrors
+$summary | Out-Host
+foreach ($problem in $sendErrors) { Write-Line ('{0}: {1}' -f $problem.TargetObject, $problem.Exception.Message) }
 
-    Write-Step 'Step 8. Entra now shows the devices'' compliance; a second check-in sends nothing'
-    $sent = @($verdicts | Where-Object { -not $_.IsRetired } | ForEach-Object DeviceId)
-    $entra = @(Get-DeviceCompliance -DeviceId $sent -ErrorAction SilentlyContinue)
-    Write-Line ('Entra: {0} of {1} devices read back compliant, {2} not compliant.' -f
-        @($entra | Where-Object IsCompliant).Count, $entra.Count, @($entra | Where-Object { $_.IsCompliant -eq $false }).Count)
-    $drift = @($devices | Compare-DeviceCompliance -StatePath $StatePath -ErrorAction SilentlyContinue | Where-Object { -not $_.InSync })
-    Write-Line ('Drift between the MDM''s verdict and Entra: {0} device(s) (devices outside the scope are not reported).' -f $drift.Count)
-    $second = $devices | Send-DeviceCompliance -StatePath $StatePath
-    Write-Line ('Second check-in: {0} received, {1} unchanged, {2} sent.' -f $second.Received, $second.Unchanged, $second.Sent)
-}
+Write-Step 'Step 8. Entra now shows the devices'' compliance; a second check-in sends nothing'
+$sent = @($verdicts | Where-Object { -not $_.IsRetired } | ForEach-Object DeviceId)
+$entra = @(Get-DeviceCompliance -DeviceId $sent -ErrorAction SilentlyContinue)
+Write-Line ('Entra: {0} of {1} devices read back compliant, {2} not compliant.' -f
+    @($entra | Where-Object IsCompliant).Count, $entra.Count, @($entra | Where-Object { $_.IsCompliant -eq $false }).Count)
+$drift = @($devices | Compare-DeviceCompliance -StatePath $StatePath -ErrorAction SilentlyContinue | Where-Object { -not $_.InSync })
+Write-Line ('Drift between the MDM''s verdict and Entra: {0} device(s) (devices outside the scope are not reported).' -f $drift.Count)
+$second = $devices | Send-DeviceCompliance -StatePath $StatePath
+Write-Line ('Second check-in: {0} received, {1} unchanged, {2} sent.' -f $second.Received, $second.Unchanged, $second.Sent)
 
 Write-Step 'Step 9. De-provision the tenant'
-if ($hasPolicyCmdlets) {
-    try {
-        Disconnect-ComplianceTenant -Deprovision -StatePath $StatePath -WhatIf
-    }
-    catch {
-        Write-Line ('Refused while the partner compliance policy is enabled ({0}): {1}' -f $_.FullyQualifiedErrorId.Split(',')[0], $_.Exception.Message)
-    }
-    Write-Line 'Disabling the partner compliance policy first, as the guide says.'
-    Get-CompliancePolicy -StatePath $StatePath | Disable-CompliancePolicy -StatePath $StatePath -WarningAction SilentlyContinue | Out-Null
+try {
+    Disconnect-ComplianceTenant -Deprovision -StatePath $StatePath -WhatIf
 }
+catch {
+    Write-Line ('Refused while the partner compliance policy is enabled ({0}): {1}' -f $_.FullyQualifiedErrorId.Split(',')[0], $_.Exception.Message)
+}
+Write-Line 'Disabling the partner compliance policy first, as the guide says.'
+Get-CompliancePolicy -StatePath $StatePath | Disable-CompliancePolicy -StatePath $StatePath -WarningAction SilentlyContinue | Out-Null
 Write-Line 'What de-provisioning will do (-WhatIf):'
 Disconnect-ComplianceTenant -Deprovision -StatePath $StatePath -WhatIf
 $result = Disconnect-ComplianceTenant -Deprovision -StatePath $StatePath -Confirm:$false

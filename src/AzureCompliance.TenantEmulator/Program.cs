@@ -1,9 +1,13 @@
 using System.Runtime.InteropServices;
+using System.Text.Json;
 using AzureCompliance.TenantEmulator;
+using AzureCompliance.TenantEmulator.Tenant;
 
 // Standalone: dotnet run --project src/AzureCompliance.TenantEmulator -- [--port N] [--fixture file.json] [--token-lifetime 01:00:00] [--trust] [--strict-schema]
+//   [--fleet export.csv [--fleet-group name]] [--app-certificate file.cer] [--connection-file file.json]
 var options = new EmulatorOptions { Port = 5443 };
 var trust = false;
+string? fleetPath = null, fleetGroup = "Mobile Fleet", appCertificatePath = null, connectionFile = null;
 for (var i = 0; i < args.Length; i++)
 {
     string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -15,9 +19,17 @@ for (var i = 0; i < args.Length; i++)
         case "--certificate-directory": options.CertificateDirectory = Value(); break;
         case "--strict-schema": options.StrictSchema = true; break;
         case "--trust": trust = true; break;
+        case "--fleet": fleetPath = Path.GetFullPath(Value()); break;
+        case "--fleet-group": fleetGroup = Value(); break;
+        case "--app-certificate": appCertificatePath = Path.GetFullPath(Value()); break;
+        case "--connection-file": connectionFile = Path.GetFullPath(Value()); break;
         case "--help" or "-h":
             Console.WriteLine("Usage: AzureCompliance.TenantEmulator [--port N (0 = any free port; default 5443)] [--fixture file.json] "
-                + "[--token-lifetime hh:mm:ss] [--certificate-directory dir] [--strict-schema] [--trust]");
+                + "[--token-lifetime hh:mm:ss] [--certificate-directory dir] [--strict-schema] [--trust]\n"
+                + "  [--fleet export.csv] registers the devices and owners of a MobileIron Core export in the directory, the owners in\n"
+                + "      [--fleet-group name] (default 'Mobile Fleet')\n"
+                + "  [--app-certificate file.cer] registers a client certificate (public part, DER or PEM) for the demo app\n"
+                + "  [--connection-file file.json] writes the connection parameters there once the emulator serves");
             return 0;
         default:
             Console.Error.WriteLine($"Unknown argument '{args[i]}'. Try --help.");
@@ -30,6 +42,12 @@ if (trust)
     EmulatorServer.TrustCertificate(server.ServerCertificate);
 
 var tenant = server.Tenant;
+if (appCertificatePath is not null)
+{
+    using var appCertificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(appCertificatePath);
+    tenant.AddCertificateCredential(DemoTenant.AppClientId, appCertificate);
+}
+var fleetCount = fleetPath is null ? 0 : tenant.RegisterFleet(fleetGroup, FleetInventoryFile.Read(fleetPath));
 Console.WriteLine($"""
     AzureCompliance tenant emulator: {server.Tenant.DisplayName} ({tenant.DefaultDomain})
       AuthorityHost   {server.AuthorityHost}
@@ -48,6 +66,24 @@ Console.WriteLine($"""
 
     Press Ctrl+C to stop.
     """);
+if (fleetPath is not null)
+    Console.WriteLine($"{fleetCount} devices of {Path.GetFileName(fleetPath)} registered; their owners are in '{fleetGroup}'.");
+if (connectionFile is not null)
+{
+    // Written last and renamed into place: a reader that sees the file can connect.
+    var parameters = new Dictionary<string, object?>
+    {
+        ["AuthorityHost"] = server.AuthorityHost, ["GraphEndpoint"] = server.GraphEndpoint, ["TenantId"] = tenant.TenantId,
+        ["TenantDomain"] = tenant.DefaultDomain, ["ClientId"] = DemoTenant.AppClientId, ["ClientSecret"] = DemoTenant.AppSecret,
+        ["ManagedIdentityEndpoint"] = server.ManagedIdentityEndpoint, ["ManagedIdentityHeader"] = server.ManagedIdentityHeader,
+        ["ProcessId"] = Environment.ProcessId,
+    };
+    var temporary = connectionFile + ".tmp";
+    File.WriteAllText(temporary, JsonSerializer.Serialize(parameters, new JsonSerializerOptions { WriteIndented = true }));
+    if (!OperatingSystem.IsWindows())
+        File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    File.Move(temporary, connectionFile, overwrite: true);
+}
 
 // Ctrl+C, SIGTERM (e.g. timeout, docker stop) and SIGQUIT all end the run the same way: stop serving, then exit.
 var stopped = new TaskCompletionSource();

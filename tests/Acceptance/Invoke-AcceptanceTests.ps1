@@ -19,6 +19,9 @@ param(
     # NUnit XML results file; none when empty.
     [string] $ResultPath,
 
+    # A JSON file to write the counts to (Passed, Failed, Skipped, NotRun), for build.ps1's closing line.
+    [string] $SummaryPath,
+
     # Output detail: None, Normal, Detailed, Diagnostic.
     [string] $Verbosity = 'Detailed'
 )
@@ -34,7 +37,7 @@ else {
         Sort-Object -Property Version -Descending |
         Select-Object -First 1
     if ($null -eq $pester) {
-        throw 'Pester 5 is not installed: Install-Module Pester -MinimumVersion 5.5 -Scope CurrentUser -SkipPublisherCheck'
+        throw 'Pester 5 is not installed: run ./build.ps1 -Task Test (it restores Pester from NuGet), or pass -PesterPath.'
     }
     Import-Module -Name $pester.Path -Force
 }
@@ -55,5 +58,10 @@ if ($result.TotalCount -eq 0) {
     Write-Host 'No acceptance test ran.' -ForegroundColor Red
     $failures = [Math]::Max($failures, 1)
 }
-Write-Host ("Acceptance tests: {0} passed, {1} failed, {2} skipped." -f $result.PassedCount, $result.FailedCount, $result.SkippedCount)
+$failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+if ($SummaryPath) {
+    [pscustomobject]@{ Passed = $result.PassedCount; Failed = [Math]::Max($failed, [int]($failures -gt 0)); Skipped = $result.SkippedCount; NotRun = $result.NotRunCount } |
+        ConvertTo-Json | Set-Content -LiteralPath $SummaryPath -Encoding utf8
+}
+Write-Host ("Acceptance tests: {0} passed, {1} failed, {2} skipped." -f $result.PassedCount, $failed, $result.SkippedCount)
 exit $failures
