@@ -9,9 +9,9 @@
                src/AzureCompliance.Cmdlets, whose MSBuild target (build/Module.targets) assembles the ready-to-import
                module, compiled help included, in out/AzureCompliance.
       Docs     Only the help: compiles docs/help and puts it into the built module.
-      Test     Build, then the xunit tests (dotnet test AzureCompliance.sln), then the Pester 5 tests (tests/Acceptance)
-               in a fresh pwsh against the built module and the tenant emulator. Ends with one line that counts both:
-               'tests: N passed, N failed, N skipped'.
+      Test     Build, then the xunit tests (dotnet test AzureCompliance.sln), then Package, then the Pester 5 tests
+               (tests/Acceptance) in a fresh pwsh against the built module, its package and the tenant emulator. Ends
+               with one line that counts both layers: 'tests: N passed, N failed, N skipped'.
       Demo     Build, then starts the tenant emulator with the sample MDM fleet registered, runs samples/MainJob.ps1
                against it in this PowerShell, and stops the emulator.
       Package  Build, then publishes the module to a local file repository (out/packages) as the .nupkg the
@@ -178,16 +178,21 @@ function Invoke-TestTask {
     $xunit = Get-XunitCount -Directory $xunitResults
     if ($xunitExit -ne 0 -and $xunit.Failed -eq 0) { $xunit.Failed = 1 }  # a build or host failure counts too
 
+    # The Gallery round-trip test installs this package.
+    Publish-ModulePackage
+
     Write-Step 'Test: Pester (tests/Acceptance) in a fresh pwsh against the built module'
     $pester = Get-PesterManifest
     Write-Host "Pester $PesterVersion from $pester"
     $summaryPath = Join-Path $TestResultsDirectory 'pester-summary.json'
     # A new process: the module loads there as in a user's fresh session, and nothing of this one leaks in.
+    # pwsh as a .NET tool (dotnet pwsh) runs as 'dotnet pwsh.dll': start the new one the same way.
     $powershell = (Get-Process -Id $PID).Path
+    $prefix = @(if ([System.IO.Path]::GetFileNameWithoutExtension($powershell) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
     $env:AZURECOMPLIANCE_CONFIGURATION = $Configuration
-    $pesterExit = Invoke-Native -AllowFailure -FilePath $powershell -ArgumentList @('-NoProfile', '-NonInteractive', '-File',
+    $pesterExit = Invoke-Native -AllowFailure -FilePath $powershell -ArgumentList @($prefix + @('-NoProfile', '-NonInteractive', '-File',
         [System.IO.Path]::Combine($RepositoryRoot, 'tests', 'Acceptance', 'Invoke-AcceptanceTests.ps1'),
-        '-PesterPath', $pester, '-ResultPath', (Join-Path $TestResultsDirectory 'pester.xml'), '-SummaryPath', $summaryPath, '-Verbosity', 'Normal')
+        '-PesterPath', $pester, '-ResultPath', (Join-Path $TestResultsDirectory 'pester.xml'), '-SummaryPath', $summaryPath, '-Verbosity', 'Normal'))
     $pesterCount = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
     if (Test-Path -LiteralPath $summaryPath) { $pesterCount = Get-Content -LiteralPath $summaryPath -Raw | ConvertFrom-Json }
     if ($pesterExit -ne 0 -and $pesterCount.Failed -eq 0) { $pesterCount.Failed = 1 }
@@ -262,6 +267,10 @@ function Invoke-DemoTask {
 
 function Invoke-PackageTask {
     Invoke-BuildTask
+    Publish-ModulePackage
+}
+
+function Publish-ModulePackage {
     Write-Step 'Package: the module as a PowerShell Gallery .nupkg in out/packages'
     $manifest = Test-ModuleManifest -Path $ModuleManifest -ErrorAction Stop
     $version = Get-ModuleVersion

@@ -56,7 +56,8 @@
             Tags         = @('Intune', 'Compliance', 'MDM', 'EntraID', 'AzureAD', 'ConditionalAccess', 'MicrosoftGraph', 'PSEdition_Core', 'PSEdition_Desktop', 'Windows', 'Linux', 'MacOS')
             ProjectUri   = 'https://github.com/azurecompliance/AzureCompliance'
             LicenseUri   = 'https://github.com/azurecompliance/AzureCompliance/blob/main/LICENSE'
-            ReleaseNotes = 'See https://github.com/azurecompliance/AzureCompliance/releases'
+            # Stamped by the build from this version's section of CHANGELOG.md.
+            ReleaseNotes = '__RELEASE_NOTES__'
         }
     }
 }

@@ -1,16 +1,18 @@
 <#
-    Help quality of the built module in a real PowerShell: the twin of
-    tests/AzureCompliance.Module.Tests/HelpTests.cs. The markdown checks (docs/help, PlatyPS) always run;
-    the compiled-help checks (Get-Help) run when the module has its MAML help (./build.ps1 -Task Docs,Build).
-    Pester 5: Invoke-Pester -Path tests/Acceptance (or ./build.ps1 -Task Test).
+    Help quality of the built module in a real PowerShell: the markdown in docs/help (PlatyPS) against the cmdlets as
+    the engine sees them, the compiled MAML help the build puts in the module (Get-Help), the about topic and the
+    module page. The examples listed in HelpExamples.psd1 also run, against the tenant emulator.
+    Pester 5: ./build.ps1 -Task Test (the build compiles the help first).
 #>
 
 BeforeDiscovery {
     . (Join-Path $PSScriptRoot 'TestSetup.ps1')
     Import-AzureComplianceModule
     $CommandCases = @(Get-Command -Module AzureCompliance | Sort-Object -Property Name | ForEach-Object { @{ Name = $_.Name } })
-    $CompiledHelp = Get-RepositoryPath 'out' 'AzureCompliance' 'en-US' 'AzureCompliance.Cmdlets.dll-Help.xml'
-    $HasCompiledHelp = Test-Path -LiteralPath $CompiledHelp
+    $RunnableExamples = Import-PowerShellDataFile -LiteralPath (Join-Path $PSScriptRoot 'HelpExamples.psd1')
+    $ExampleCases = @(foreach ($name in $RunnableExamples.Keys | Sort-Object) {
+            foreach ($number in $RunnableExamples[$name]) { @{ Name = $name; Number = $number } }
+        })
 }
 
 BeforeAll {
@@ -158,7 +160,16 @@ Describe 'Markdown help of <Name>' -ForEach $CommandCases {
             $documented = @{}
             foreach ($block in @($parts[$parameter.Name].Code | Where-Object { $_.Language -eq 'yaml' })) {
                 $yaml = ConvertFrom-ParameterYaml -Code $block.Code
-                $yaml['Type'] | Should -BeIn @($parameter.ParameterType.Name, $parameter.ParameterType.FullName) -Because "-$($parameter.Name) is a $($parameter.ParameterType.Name)"
+                # PlatyPS writes a Nullable<T> parameter as T.
+                $type = $parameter.ParameterType
+                $underlying = [System.Nullable]::GetUnderlyingType($type)
+                if ($null -ne $underlying) { $type = $underlying }
+                $yaml['Type'] | Should -BeIn @($type.Name, $type.FullName) -Because "-$($parameter.Name) is a $($type.Name)"
+                $validateSet = @($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ValidateSetAttribute] })
+                if ($validateSet.Count -gt 0) {
+                    $accepted = @(([string]$yaml['Accepted values']).Split(',') | ForEach-Object { $_.Trim() } | Where-Object { $_ })
+                    ($accepted -join ', ') | Should -Be ($validateSet[0].ValidValues -join ', ') -Because "the accepted values of -$($parameter.Name)"
+                }
                 $aliases = @(([string]$yaml['Aliases']).Split(',') | ForEach-Object { $_.Trim() } | Where-Object { $_ } | Sort-Object)
                 ($aliases -join ', ') | Should -Be ((@($parameter.Aliases) | Sort-Object) -join ', ') -Because "the aliases of -$($parameter.Name)"
                 $sets = if ($yaml['Parameter Sets'] -eq '(All)') { $commandSets } else { @(([string]$yaml['Parameter Sets']).Split(',') | ForEach-Object { $_.Trim() } | Where-Object { $_ }) }
@@ -180,6 +191,41 @@ Describe 'Markdown help of <Name>' -ForEach $CommandCases {
         }
     }
 
+    It 'shows every parameter set in SYNTAX with its parameters' {
+        $Document | Should -Not -BeNullOrEmpty -Because "$HelpPath must exist"
+        $syntax = @($Document.Sections['SYNTAX'])
+        $sets = @($Command.ParameterSets)
+        $blocks = @{}
+        if ($sets.Count -eq 1) {
+            $blocks[$sets[0].Name] = (@($syntax | ForEach-Object { $_.Code } | ForEach-Object { $_.Code }) -join "`n")
+        }
+        else {
+            foreach ($part in $syntax | Where-Object { $_.Heading }) {
+                $blocks[($part.Heading -replace '\s*\(Default\)\s*$', '')] = (@($part.Code | ForEach-Object { $_.Code }) -join "`n")
+            }
+        }
+        foreach ($set in $sets) {
+            $blocks.ContainsKey($set.Name) | Should -BeTrue -Because "SYNTAX of $HelpPath needs a '### $($set.Name)' block"
+            foreach ($parameter in $set.Parameters | Where-Object { $_.Name -notin [System.Management.Automation.Cmdlet]::CommonParameters -and $_.Name -notin [System.Management.Automation.Cmdlet]::OptionalCommonParameters }) {
+                $blocks[$set.Name] | Should -Match ('-' + [regex]::Escape($parameter.Name) + '\b') -Because "SYNTAX '$($set.Name)' must show -$($parameter.Name)"
+            }
+        }
+    }
+
+    It 'names the pipeline input and the output types in INPUTS and OUTPUTS' {
+        $Document | Should -Not -BeNullOrEmpty -Because "$HelpPath must exist"
+        $outputs = @($Document.Sections['OUTPUTS'] | Where-Object { $_.Heading } | ForEach-Object { $_.Heading })
+        $declared = @($Command.OutputType | ForEach-Object { $_.Name } | Where-Object { $_ -ne 'System.Void' })
+        foreach ($type in $declared) { $outputs | Should -Contain $type -Because "OUTPUTS must list the [OutputType] $type" }
+        if ($declared.Count -eq 0) { $outputs | Should -BeIn @('None', 'System.Void') }
+        $inputs = @($Document.Sections['INPUTS'] | Where-Object { $_.Heading } | ForEach-Object { $_.Heading })
+        $byValue = @(Get-DocumentedParameter -Command $Command | Where-Object { @($_.ParameterSets.Values | Where-Object ValueFromPipeline).Count -gt 0 })
+        foreach ($parameter in $byValue) {
+            $inputs | Should -Contain $parameter.ParameterType.FullName -Because "-$($parameter.Name) takes $($parameter.ParameterType.FullName) from the pipeline"
+        }
+        $inputs.Count | Should -BeGreaterThan 0 -Because "INPUTS needs '### None' when nothing comes from the pipeline"
+    }
+
     It 'documents no parameter the cmdlet lacks' {
         $Document | Should -Not -BeNullOrEmpty -Because "$HelpPath must exist"
         $parts = Get-ParameterPart -Document $Document
@@ -189,7 +235,36 @@ Describe 'Markdown help of <Name>' -ForEach $CommandCases {
     }
 }
 
-Describe 'Compiled help of <Name> (Get-Help)' -ForEach $CommandCases -Skip:(-not $HasCompiledHelp) {
+Describe 'docs/help as a whole' {
+    It 'has a page for exported cmdlets only' {
+        $exported = @(Get-Command -Module AzureCompliance | ForEach-Object { $_.Name })
+        foreach ($page in Get-ChildItem -LiteralPath (Get-RepositoryPath 'docs' 'help') -Filter '*-*.md') {
+            $exported | Should -Contain $page.BaseName -Because "$($page.Name) documents no exported cmdlet: rename or delete it"
+        }
+    }
+
+    It 'has a module page that lists every cmdlet with a description' {
+        $path = Get-RepositoryPath 'docs' 'help' 'AzureCompliance.md'
+        $page = Read-HelpMarkdown -Path $path
+        $page.FrontMatter['Module Name'] | Should -Be 'AzureCompliance'
+        $page.FrontMatter['Module Guid'] | Should -Be ([string](Get-Module -Name AzureCompliance).Guid)
+        $listed = @{}
+        foreach ($part in $page.Sections['AzureCompliance Cmdlets'] | Where-Object { $_.Heading }) { $listed[$part.Heading] = $part.Text.Trim() }
+        $exported = @(Get-Command -Module AzureCompliance | ForEach-Object { $_.Name })
+        foreach ($name in $exported) {
+            $heading = "[$name]($name.md)"
+            $listed.ContainsKey($heading) | Should -BeTrue -Because "$path must list $heading"
+            $listed[$heading] | Should -Not -BeNullOrEmpty -Because "$path needs a line on $name"
+        }
+        $listed.Count | Should -Be $exported.Count -Because "$path lists only exported cmdlets"
+    }
+
+    It 'is compiled into the built module' {
+        Get-RepositoryPath 'out' 'AzureCompliance' 'en-US' 'AzureCompliance.Cmdlets.dll-Help.xml' | Should -Exist -Because './build.ps1 -Task Build compiles docs/help into the module'
+    }
+}
+
+Describe 'Compiled help of <Name> (Get-Help)' -ForEach $CommandCases {
     BeforeAll {
         $Command = Get-Command -Name $Name -Module AzureCompliance
         $Help = Get-Help -Name $Name -Full
@@ -204,7 +279,9 @@ Describe 'Compiled help of <Name> (Get-Help)' -ForEach $CommandCases -Skip:(-not
         ($Help.Description | Out-String).Trim() | Should -Not -BeNullOrEmpty
         @($Help.Examples.Example).Count | Should -BeGreaterThan 0
         foreach ($example in @($Help.Examples.Example)) {
-            $example.Code | Should -Match ([regex]::Escape($Name))
+            # PlatyPS 1.0 writes the example's code block into its introduction, fenced as in the markdown.
+            $text = ([string]$example.Code) + ($example.Remarks | Out-String) + (@($example.Introduction | ForEach-Object { $_.Text }) -join "`n")
+            $text | Should -Match ([regex]::Escape($Name))
         }
     }
 
@@ -214,6 +291,49 @@ Describe 'Compiled help of <Name> (Get-Help)' -ForEach $CommandCases -Skip:(-not
             $parameterHelp | Should -HaveCount 1 -Because "Get-Help must know -$($parameter.Name)"
             ($parameterHelp[0].Description | Out-String).Trim() | Should -Not -BeNullOrEmpty -Because "-$($parameter.Name) needs a description"
         }
+    }
+}
+
+Describe 'Type names a script can write' {
+    It 'resolves [<_>]' -ForEach @(Get-Command -Module AzureCompliance | ForEach-Object { $_.OutputType } |
+            ForEach-Object { $_.Name } | Where-Object { $_ -like 'AzureCompliance.*' } | Select-Object -Unique | Sort-Object) {
+        # Parsed from text, as a script would write it; the engine's types load in the module's own load context.
+        $type = [scriptblock]::Create("[$_]").Invoke()[0]
+        $type.FullName | Should -Be $_
+        $type.Assembly.GetName().Name | Should -Be 'AzureCompliance.Core'
+    }
+
+    It 'lets a help example test objects by type name' {
+        $result = [pscustomobject]@{ }
+        ($result -is [AzureCompliance.Core.Sync.DeviceSyncResult]) | Should -BeFalse
+        Get-Command -Name Send-DeviceCompliance | ForEach-Object { $_.OutputType.Type } | Should -Contain ([AzureCompliance.Core.Sync.DeviceSyncResult])
+    }
+}
+
+Describe 'Help examples marked to run (HelpExamples.psd1), against the tenant emulator' {
+    BeforeAll {
+        $Emulator = Start-TenantEmulator
+        $StatePath = Join-Path $Emulator.WorkDirectory 'state.db'
+        # The examples are written for a real tenant: these defaults point them at the emulated one.
+        $PSDefaultParameterValues['Connect-ComplianceTenant:AuthorityHost'] = $Emulator.AuthorityHost
+        $PSDefaultParameterValues['Connect-ComplianceTenant:GraphEndpoint'] = $Emulator.GraphEndpoint
+        $PSDefaultParameterValues['*-Compliance*:StatePath'] = $StatePath
+        $PSDefaultParameterValues['*-DeviceCompliance:StatePath'] = $StatePath
+        $null = Connect-ComplianceTenant -TenantId $Emulator.TenantId -ClientId $Emulator.ClientId -ClientSecret (ConvertTo-TestSecureString -Value $Emulator.ClientSecret)
+    }
+    AfterAll {
+        foreach ($key in @($PSDefaultParameterValues.Keys)) { $PSDefaultParameterValues.Remove($key) }
+        if (Get-ComplianceConnection) { Disconnect-ComplianceTenant -Confirm:$false }
+        Stop-TenantEmulator -Emulator $Emulator
+    }
+
+    It 'Example <Number> of <Name> runs without an error' -ForEach $ExampleCases {
+        $document = Read-HelpMarkdown -Path (Get-RepositoryPath 'docs' 'help' "$Name.md")
+        $example = @($document.Sections['EXAMPLES'] | Where-Object { $_.Heading })[$Number - 1]
+        $example | Should -Not -BeNullOrEmpty -Because "$Name has an example $Number"
+        $code = (@($example.Code | Where-Object { $_.Language -eq 'powershell' }) | ForEach-Object { $_.Code }) -join "`n"
+        $result = Invoke-Captured ([scriptblock]::Create($code))
+        Assert-NoError -Result $result
     }
 }
 
