@@ -47,6 +47,9 @@
         'Send-DeviceCompliance'
         'Get-DeviceCompliance'
         'Compare-DeviceCompliance'
+        'Export-ComplianceConfiguration'
+        'Compare-ComplianceConfiguration'
+        'Set-ComplianceConfiguration'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
