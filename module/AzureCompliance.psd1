@@ -50,6 +50,7 @@
         'Export-ComplianceConfiguration'
         'Compare-ComplianceConfiguration'
         'Set-ComplianceConfiguration'
+        'Invoke-ComplianceTenantTest'
     )
     FunctionsToExport      = @()
     VariablesToExport      = @()
