@@ -1,0 +1,220 @@
+<#
+    Export-, Compare- and Set-ComplianceConfiguration in a real pwsh against the built module and the tenant emulator
+    as a separate process: the round trip (export, apply to an emptied tenant, export again gives the same file),
+    idempotence, -WhatIf, drift item by item, and refusals that name the line. The write counts (nothing sent by
+    -WhatIf or a second run) are asserted through the emulator's journal in
+    tests/AzureCompliance.Module.Tests/ConfigurationTests.cs; here "no write" shows in what the tenant holds afterwards.
+#>
+
+Describe 'The tenant as code' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'TestSetup.ps1')
+        Import-AzureComplianceModule
+
+        $Emulator = Start-TenantEmulator
+        $Demo = $Emulator.Demo
+        $Endpoints = Get-EmulatorEndpoint -Emulator $Emulator
+        $SecureSecret = ConvertTo-TestSecureString -Value $Demo.AppSecret
+        $WorkDirectory = Join-Path ([System.IO.Path]::GetTempPath()) ('azc-configuration-' + [guid]::NewGuid().ToString('N'))
+        New-Item -ItemType Directory -Path $WorkDirectory | Out-Null
+
+        function Connect-Demo([string] $Source = 'cfg-01') {
+            Connect-ComplianceTenant -TenantId $Demo.TenantId -ClientId $Demo.AppClientId -ClientSecret $SecureSecret @Endpoints -SourceName $Source
+        }
+        function New-TestPath([string] $Extension) { Join-Path $WorkDirectory ([guid]::NewGuid().ToString('N') + $Extension) }
+
+        # No partner, no registered instance, no Conditional Access policy made by these tests: an emptied tenant.
+        function Reset-Tenant {
+            $connection = Connect-Demo -Source 'cfg-reset'
+            Get-CompliancePartner -Connection $connection | ForEach-Object { Remove-CompliancePartner -Connection $connection -DisplayName $_.DisplayName -Confirm:$false -WarningAction SilentlyContinue }
+            Get-ComplianceAccessPolicy -Connection $connection -All | Where-Object { $_.DisplayName -like 'AzC test*' } | Remove-ComplianceAccessPolicy -Connection $connection -Confirm:$false
+            Disconnect-ComplianceTenant -Connection $connection -Deprovision -All -Force -Confirm:$false -WarningAction SilentlyContinue | Out-Null
+        }
+
+        $Sample = @'
+@{
+    SchemaVersion = 1
+    Partner = @{ DisplayName = 'MobileIron'; Platforms = @('Android', 'iOS') }
+    GroupScope = @{
+        AllUsers = $false
+        Groups = @(
+            @{ DisplayName = 'Mobile Pilot' }
+            'All Sales'
+        )
+    }
+    Licensing = @{ AssignMissingLicenses = $false }
+    CompliancePolicies = @(
+        @{ Name = 'iOS baseline'; Platform = 'iOS'; MinimumOsVersion = '16.0'; RequirePasscode = $true }
+        @{ Name = 'Android baseline'; Platform = 'Android' }
+    )
+    AccessPolicies = @(
+        @{ DisplayName = 'AzC test require compliant'; State = 'Enabled'; Groups = @('Mobile Pilot'); ExcludeGroups = @('Break Glass') }
+    )
+}
+'@
+    }
+
+    AfterAll {
+        if (Get-Command -Name Get-ComplianceConnection -ErrorAction SilentlyContinue) {
+            if (Get-ComplianceConnection) { Disconnect-ComplianceTenant -Confirm:$false }
+        }
+        Stop-TenantEmulator -Emulator $Emulator
+        if ($WorkDirectory) { Remove-Item -LiteralPath $WorkDirectory -Recurse -Force -ErrorAction SilentlyContinue }
+    }
+
+    It 'exports, applies to an emptied tenant, and exports the same file again' {
+        Reset-Tenant
+        $connection = Connect-Demo
+        $state = New-TestPath '.db'
+        $sampleFile = New-TestPath '.psd1'
+        Set-Content -LiteralPath $sampleFile -Value $Sample
+        Assert-NoError -Result (Invoke-Captured { Set-ComplianceConfiguration -Connection $connection -Path $sampleFile -StatePath $state -WarningAction SilentlyContinue })
+        $first = New-TestPath '.psd1'
+        $exported = Export-ComplianceConfiguration -Connection $connection -Path $first -StatePath $state
+        $exported | Should -BeOfType ([System.IO.FileInfo])
+        $text = Get-Content -LiteralPath $first -Raw
+        $text | Should -Match "DisplayName = 'Mobile Pilot'; Id = '$($Demo.MobilePilotGroupId)'"
+        $text | Should -Not -Match 'secret|Created|Modified|LastHeartbeat|IntunePolicyId' -Because 'the file holds no secret and no volatile field'
+        (Import-PowerShellDataFile -LiteralPath $first).Partner.DisplayName | Should -Be 'MobileIron' -Because 'the export is a valid data file'
+
+        Reset-Tenant
+        $connection = Connect-Demo
+        $emptyState = New-TestPath '.db'
+        @(Compare-ComplianceConfiguration -Connection $connection -Path $first -StatePath $emptyState) | Should -Not -BeNullOrEmpty
+        $applied = Invoke-Captured { Set-ComplianceConfiguration -Connection $connection -Path $first -StatePath $emptyState -PassThru -WarningAction SilentlyContinue }
+        Assert-NoError -Result $applied
+        @($applied.Output.Area | ForEach-Object { "$_" } | Select-Object -Unique) | Should -Be @('Partner', 'GroupScope', 'CompliancePolicy', 'AccessPolicy') -Because 'scope comes after the partner, policies after the scope'
+
+        $second = New-TestPath '.psd1'
+        Export-ComplianceConfiguration -Connection $connection -Path $second -StatePath $emptyState | Out-Null
+        [System.IO.File]::ReadAllBytes($second) | Should -Be ([System.IO.File]::ReadAllBytes($first))
+    }
+
+    It 'finds nothing to change on a second run' {
+        Reset-Tenant
+        $connection = Connect-Demo
+        $state = New-TestPath '.db'
+        $file = New-TestPath '.psd1'
+        Set-Content -LiteralPath $file -Value $Sample
+        @(Set-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state -PassThru -WarningAction SilentlyContinue).Count | Should -Be 6
+        $again = Invoke-Captured { Set-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state -PassThru -Verbose }
+        Assert-NoError -Result $again
+        $again.Output | Should -BeNullOrEmpty
+        ($again.Verbose.Message -join "`n") | Should -Match 'already match'
+        @(Compare-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state) | Should -BeNullOrEmpty
+    }
+
+    It 'prints each difference under -WhatIf and changes nothing' {
+        Reset-Tenant
+        $connection = Connect-Demo
+        $state = New-TestPath '.db'
+        $file = New-TestPath '.psd1'
+        Set-Content -LiteralPath $file -Value $Sample
+        $before = @(Compare-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state)
+        # What if: lines go to the host, not to a stream: a transcript records what the administrator sees.
+        $transcript = New-TestPath '.txt'
+        Start-Transcript -LiteralPath $transcript | Out-Null
+        try { $whatIf = Invoke-Captured { Set-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state -WhatIf } }
+        finally { Stop-Transcript | Out-Null }
+        Assert-NoError -Result $whatIf
+        $seen = Get-Content -LiteralPath $transcript -Raw
+        $before.Count | Should -Be 6
+        foreach ($change in $before) {
+            $seen | Should -Match ([regex]::Escape($change.Description)) -Because '-WhatIf prints every difference'
+        }
+        $seen | Should -Match ([regex]::Escape("Add AccessPolicy 'AzC test require compliant': Enabled"))
+        Get-CompliancePartner -Connection $connection | Should -BeNullOrEmpty
+        @(Get-ComplianceAccessPolicy -Connection $connection -All | Where-Object DisplayName -Like 'AzC test*') | Should -BeNullOrEmpty
+        $state | Should -Not -Exist
+        @(Compare-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state).Count | Should -Be $before.Count
+    }
+
+    It 'reports a drifted tenant item by item with old and new values and the line' {
+        Reset-Tenant
+        $connection = Connect-Demo
+        $state = New-TestPath '.db'
+        $file = New-TestPath '.psd1'
+        Set-Content -LiteralPath $file -Value $Sample
+        Set-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state -WarningAction SilentlyContinue
+        Set-ComplianceAccessPolicy -Connection $connection -DisplayName 'AzC test require compliant' -State ReportOnly -ExcludeGroup @() -Force | Out-Null
+        Set-CompliancePolicy -Connection $connection -Name 'iOS baseline' -StatePath $state -MinimumOsVersion '15.0' -RequirePasscode $false
+        Disable-CompliancePolicy -Connection $connection -Name 'Android baseline' -StatePath $state
+
+        $drift = @(Compare-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state)
+        $name = Split-Path -Leaf $file
+        $rows = $drift | ForEach-Object { '{0}|{1}|{2}|{3}|{4}|{5}' -f $_.Area, $_.Item, $_.Property, $_.OldValue, $_.NewValue, $_.Location }
+        $rows | Should -Contain "AccessPolicy|AzC test require compliant|State|ReportOnly|Enabled|$name, line 17"
+        $rows | Should -Contain "AccessPolicy|AzC test require compliant|ExcludeGroups||Break Glass|$name, line 17"
+        $rows | Should -Contain "CompliancePolicy|iOS baseline|MinimumOsVersion|15.0|16.0|$name, line 13"
+        $rows | Should -Contain "CompliancePolicy|iOS baseline|RequirePasscode|False|True|$name, line 13"
+        $rows | Should -Contain "CompliancePolicy|Android baseline|Enabled|False|True|$name, line 14"
+        $drift.Count | Should -Be 5
+        $drift | ForEach-Object { "$($_.Action)" } | Select-Object -Unique | Should -Be 'Change'
+
+        Set-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state
+        @(Compare-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state) | Should -BeNullOrEmpty
+        (Get-ComplianceAccessPolicy -Connection $connection -DisplayName 'AzC test require compliant').State | Should -Be 'Enabled'
+    }
+
+    Context 'Refusals before any write' {
+        It 'refuses an unknown group naming its line' {
+            Reset-Tenant
+            $connection = Connect-Demo
+            $file = New-TestPath '.psd1'
+            Set-Content -LiteralPath $file -Value ($Sample -replace "'All Sales'", "'No Such Group'")
+            $result = Invoke-Captured { Set-ComplianceConfiguration -Connection $connection -Path $file -StatePath (New-TestPath '.db') }
+            $error1 = Get-SingleError -Result $result
+            $error1.FullyQualifiedErrorId | Should -BeLike 'ConfigurationGroupNotFound,*'
+            $error1.Exception.Message | Should -Match ([regex]::Escape("$(Split-Path -Leaf $file), line 8")) 
+            $error1.Exception.Message | Should -Match 'No Such Group'
+            Get-CompliancePartner -Connection $connection | Should -BeNullOrEmpty -Because 'the partner, first in order, was not created'
+        }
+
+        It 'refuses an eleventh group naming its line' {
+            Reset-Tenant
+            $connection = Connect-Demo
+            $file = New-TestPath '.psd1'
+            $groups = ("'All Sales'", "'Sales EMEA'", "'Mobile Pilot'", "'IT Admins'", "'Break Glass'", "'O''Brien Team'", "'G7'", "'G8'", "'G9'", "'G10'", "'G11'") -join "`n            "
+            Set-Content -LiteralPath $file -Value "@{`n    Partner = @{ DisplayName = 'MobileIron'; Platforms = @('Android') }`n    GroupScope = @{`n        Groups = @(`n            $groups`n        )`n    }`n}"
+            $error1 = Get-SingleError -Result (Invoke-Captured { Set-ComplianceConfiguration -Connection $connection -Path $file -StatePath (New-TestPath '.db') })
+            $error1.FullyQualifiedErrorId | Should -BeLike 'ConfigurationGroupLimitExceeded,*'
+            $error1.Exception.Message | Should -Match ([regex]::Escape("$(Split-Path -Leaf $file), line 15"))
+            Get-CompliancePartner -Connection $connection | Should -BeNullOrEmpty
+        }
+
+        It 'refuses a platform another partner holds naming its line' {
+            Reset-Tenant
+            $connection = Connect-Demo
+            Add-CompliancePartner -Connection $connection -DisplayName 'IBM MaaS360' -Platform iOS -AllUsers | Out-Null
+            $file = New-TestPath '.psd1'
+            Set-Content -LiteralPath $file -Value $Sample
+            $error1 = Get-SingleError -Result (Invoke-Captured { Set-ComplianceConfiguration -Connection $connection -Path $file -StatePath (New-TestPath '.db') })
+            $error1.FullyQualifiedErrorId | Should -BeLike 'ConfigurationPlatformHeldByOtherPartner,*'
+            $error1.Exception.Message | Should -Match ([regex]::Escape("$(Split-Path -Leaf $file), line 3"))
+            $error1.Exception.Message | Should -Match 'IBM MaaS360'
+            @(Get-CompliancePartner -Connection $connection).DisplayName | Should -Be @('IBM MaaS360')
+        }
+
+        It 'refuses an enforced all-users policy that excludes nobody (the lock-out guard)' {
+            Reset-Tenant
+            $connection = Connect-Demo
+            $file = New-TestPath '.psd1'
+            Set-Content -LiteralPath $file -Value "@{`n    AccessPolicies = @(`n        @{ DisplayName = 'AzC test lockout'; State = 'Enabled'; AllUsers = `$true }`n    )`n}"
+            $error1 = Get-SingleError -Result (Invoke-Captured { Set-ComplianceConfiguration -Connection $connection -Path $file -StatePath (New-TestPath '.db') })
+            $error1.FullyQualifiedErrorId | Should -BeLike 'ConfigurationAccessPolicyLockoutRisk,*'
+            $error1.Exception.Message | Should -Match ([regex]::Escape("$(Split-Path -Leaf $file), line 3"))
+            @(Get-ComplianceAccessPolicy -Connection $connection -All | Where-Object DisplayName -EQ 'AzC test lockout') | Should -BeNullOrEmpty
+        }
+
+        It 'refuses a file that is not literal data, naming the line, without running it' {
+            $connection = Connect-Demo
+            $file = New-TestPath '.psd1'
+            $marker = New-TestPath '.txt'
+            Set-Content -LiteralPath $file -Value "@{`n    Partner = @{ DisplayName = (New-Item -Path '$marker') }`n}"
+            $error1 = Get-SingleError -Result (Invoke-Captured { Compare-ComplianceConfiguration -Connection $connection -Path $file })
+            $error1.FullyQualifiedErrorId | Should -BeLike 'ConfigurationInvalid,*'
+            $error1.Exception.Message | Should -Match ([regex]::Escape("$(Split-Path -Leaf $file), line 2"))
+            $marker | Should -Not -Exist
+        }
+    }
+}
