@@ -63,6 +63,10 @@ namespace AzureCompliance.Cmdlets.Checks
         [ValidateNotNullOrEmpty]
         public string? DevicePath { get; set; }
 
+        /// <summary>The layout of -DevicePath (as Import-ComplianceDevice -Format).</summary>
+        [Parameter]
+        public DeviceInventoryFormat DeviceFormat { get; set; } = DeviceInventoryFormat.Generic;
+
         /// <summary>The share of devices (percent) whose Entra state may differ from the MDM's verdict (default 5).</summary>
         [Parameter]
         [ValidateRange(0, 100)]
@@ -131,7 +135,11 @@ namespace AzureCompliance.Cmdlets.Checks
             };
             if (PartnerName != null) data["PartnerName"] = PartnerName;
             if (StatePath != null) data["StatePath"] = GetUnresolvedProviderPathFromPSPath(StatePath);
-            if (DevicePath != null) data["DevicePath"] = GetUnresolvedProviderPathFromPSPath(DevicePath);
+            if (DevicePath != null)
+            {
+                data["DevicePath"] = GetUnresolvedProviderPathFromPSPath(DevicePath);
+                data["DeviceFormat"] = DeviceFormat.ToString();
+            }
 
             // Pester hands container data to the run phase of a file only (not of a script block): a private copy per run.
             var directory = Path.Combine(Path.GetTempPath(), "azurecompliance-checks-" + Guid.NewGuid().ToString("N"));
@@ -214,7 +222,7 @@ if ($OutputFile) {
     $configuration.TestResult.TestSuiteName = 'AzureCompliance tenant checks'
 }
 $run = Invoke-Pester -Configuration $configuration
-foreach ($test in $run.Tests) {
+foreach ($test in $run.Tests | Where-Object ShouldRun) {
     $message = $null
     if ($test.ErrorRecord.Count -gt 0) { $message = ($test.ErrorRecord | ForEach-Object { $_.Exception.Message }) -join ' ' }
     elseif ($test.Result -eq 'Skipped' -and $test.ErrorRecord) { $message = [string]$test.ErrorRecord }
