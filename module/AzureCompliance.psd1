@@ -19,6 +19,7 @@
         'AzureCompliance.Policy.format.ps1xml'
         'AzureCompliance.Onboarding.format.ps1xml'
         'AzureCompliance.Sync.format.ps1xml'
+        'AzureCompliance.Configuration.format.ps1xml'
     )
     CmdletsToExport        = @(
         'Connect-ComplianceTenant'
