@@ -156,6 +156,18 @@ Describe 'The tenant as code' {
         (Get-ComplianceAccessPolicy -Connection $connection -DisplayName 'AzC test require compliant').State | Should -Be 'Enabled'
     }
 
+    It 'reads the sample file in samples/ and previews it with -WhatIf' {
+        Reset-Tenant
+        $connection = Connect-Demo
+        $sampleFile = Get-RepositoryPath 'samples' 'tenant-configuration.psd1'
+        $state = New-TestPath '.db'
+        $changes = @(Compare-ComplianceConfiguration -Connection $connection -Path $sampleFile -StatePath $state)
+        @($changes | ForEach-Object { "$($_.Area)" } | Select-Object -Unique) | Should -Be @('Partner', 'GroupScope', 'Licensing', 'CompliancePolicy', 'AccessPolicy')
+        ($changes | Where-Object Area -EQ 'AccessPolicy').NewValue | Should -Match '^ReportOnly'
+        Assert-NoError -Result (Invoke-Captured { Set-ComplianceConfiguration -Connection $connection -Path $sampleFile -StatePath $state -WhatIf })
+        Get-CompliancePartner -Connection $connection | Should -BeNullOrEmpty
+    }
+
     Context 'Refusals before any write' {
         It 'refuses an unknown group naming its line' {
             Reset-Tenant

@@ -39,7 +39,7 @@ namespace AzureCompliance.Core.Configuration
                 throw Fail(version, $"SchemaVersion {Integer(version, "SchemaVersion")} is not supported; this module reads version {ComplianceConfiguration.CurrentSchemaVersion}.",
                     "Export the configuration again with this module's Export-ComplianceConfiguration.");
             }
-            return new ComplianceConfiguration
+            var configuration = new ComplianceConfiguration
             {
                 Partner = table["Partner"] is ConfigurationNode partner ? ReadPartner(partner) : null,
                 GroupScope = table["GroupScope"] is ConfigurationNode scope ? ReadScope(scope) : null,
@@ -47,6 +47,37 @@ namespace AzureCompliance.Core.Configuration
                 CompliancePolicies = table["CompliancePolicies"] is ConfigurationNode policies ? Items(policies, "CompliancePolicies").Select(ReadPolicy).ToList() : null,
                 AccessPolicies = table["AccessPolicies"] is ConfigurationNode access ? Items(access, "AccessPolicies").Select(ReadAccessPolicy).ToList() : null,
             };
+            CheckUnique(configuration);
+            return configuration;
+        }
+
+        /// <summary>The store's rules, checked on the whole file before anything is applied: unique names, one enabled policy per platform.</summary>
+        private void CheckUnique(ComplianceConfiguration configuration)
+        {
+            var policies = configuration.CompliancePolicies ?? new List<PolicyConfiguration>();
+            for (var i = 0; i < policies.Count; i++)
+            {
+                var earlier = policies.Take(i).ToList();
+                var policy = policies[i];
+                if (earlier.Any(p => string.Equals(p.Name, policy.Name, StringComparison.OrdinalIgnoreCase)))
+                {
+                    throw Invalid(_file, policy.Line, $"A second compliance policy is named '{policy.Name}'; names are unique.");
+                }
+                var enabled = earlier.FirstOrDefault(p => p.Enabled && policy.Enabled && p.Platform == policy.Platform);
+                if (enabled != null)
+                {
+                    throw Invalid(_file, policy.Line, $"'{policy.Name}' and '{enabled.Name}' (line {enabled.Line}) are both enabled for {policy.Platform}; one policy per platform can be enabled.",
+                        "Set Enabled = $false on one of them.");
+                }
+            }
+            var access = configuration.AccessPolicies ?? new List<AccessPolicyConfiguration>();
+            for (var i = 0; i < access.Count; i++)
+            {
+                if (access.Take(i).Any(p => string.Equals(p.DisplayName, access[i].DisplayName, StringComparison.OrdinalIgnoreCase)))
+                {
+                    throw Invalid(_file, access[i].Line, $"A second Conditional Access policy is named '{access[i].DisplayName}'; names are unique in the file.");
+                }
+            }
         }
 
         private PartnerConfiguration ReadPartner(ConfigurationNode node)

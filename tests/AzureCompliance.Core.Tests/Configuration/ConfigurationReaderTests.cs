@@ -97,4 +97,13 @@ public sealed class ConfigurationReaderTests
         Assert.StartsWith("tenant.psd1, line 4:", error.Message);
         Assert.Contains("'Teams'", error.Message);
     }
+
+    [Fact]
+    public void Two_enabled_policies_for_one_platform_are_refused_naming_both_lines()
+    {
+        var error = Refusal(T(1, ("CompliancePolicies", L(2,
+            T(3, ("Name", S("iOS baseline")), ("Platform", S("iOS"))),
+            T(4, ("Name", S("iOS strict")), ("Platform", S("iOS")))))));
+        Assert.StartsWith("tenant.psd1, line 4: 'iOS strict' and 'iOS baseline' (line 3) are both enabled for iOS", error.Message);
+    }
 }
