@@ -156,6 +156,24 @@ Describe 'The tenant as code' {
         (Get-ComplianceAccessPolicy -Connection $connection -DisplayName 'AzC test require compliant').State | Should -Be 'Enabled'
     }
 
+    It 'applies one file through several connections, each with its own state file' {
+        Reset-Tenant
+        $file = New-TestPath '.psd1'
+        Set-Content -LiteralPath $file -Value $Sample
+        $applied = @{}
+        foreach ($source in 'cfg-a', 'cfg-b') {
+            $connection = Connect-Demo -Source $source
+            $state = New-TestPath '.db'
+            $applied[$source] = @(Set-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state -PassThru -WarningAction SilentlyContinue)
+            @(Compare-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state) | Should -BeNullOrEmpty -Because "$source matches the file afterwards"
+            @(Get-CompliancePolicy -StatePath $state -SourceName $source).Name | Sort-Object | Should -Be @('Android baseline', 'iOS baseline')
+        }
+        $applied['cfg-a'].Count | Should -Be 6
+        # The tenant-wide parts (partner, Conditional Access) were already there for the second connection.
+        @($applied['cfg-b'] | Where-Object { $_.Area -in 'AccessPolicy' -or ($_.Area -eq 'Partner' -and -not $_.Property) }) | Should -BeNullOrEmpty
+        @($applied['cfg-b'] | Where-Object { $_.Area -eq 'Partner' -and $_.Property -eq 'Instance' }).Count | Should -Be 1
+    }
+
     It 'reads the sample file in samples/ and previews it with -WhatIf' {
         Reset-Tenant
         $connection = Connect-Demo
