@@ -10,7 +10,7 @@ Describe 'The shipped Pester checks of a tenant' {
         . (Join-Path $PSScriptRoot 'TestSetup.ps1')
         Import-AzureComplianceModule
         # The Pester 5 running these tests (a test of Pester discovery links it into a private module folder).
-        $PesterManifest = @(Get-Module -Name Pester | Where-Object Version -GE 5.0 | ForEach-Object { Join-Path $_.ModuleBase 'Pester.psd1' })[0]
+        $PesterManifest = @(Get-Module -Name Pester | Where-Object { $_.Version.Major -ge 5 } | ForEach-Object { Join-Path $_.ModuleBase 'Pester.psd1' })[0]
 
         $Emulator = Start-TenantEmulator
         $Demo = $Emulator.Demo
