@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using AzureCompliance.TenantEmulator;
 
 // Standalone: dotnet run --project src/AzureCompliance.TenantEmulator -- [--port N] [--fixture file.json] [--token-lifetime 01:00:00] [--trust] [--strict-schema]
+//   [--generated-users N] [--device-code-approval-delay hh:mm:ss] [--admin-key key]
 var options = new EmulatorOptions { Port = 5443 };
 var trust = false;
 for (var i = 0; i < args.Length; i++)
@@ -14,10 +15,14 @@ for (var i = 0; i < args.Length; i++)
         case "--token-lifetime": options.TokenLifetime = TimeSpan.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--certificate-directory": options.CertificateDirectory = Value(); break;
         case "--strict-schema": options.StrictSchema = true; break;
+        case "--generated-users": options.GeneratedUsers = int.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--device-code-approval-delay": options.DeviceCodeApprovalDelay = TimeSpan.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--admin-key": options.AdminKey = Value(); break;
         case "--trust": trust = true; break;
         case "--help" or "-h":
             Console.WriteLine("Usage: AzureCompliance.TenantEmulator [--port N (0 = any free port; default 5443)] [--fixture file.json] "
-                + "[--token-lifetime hh:mm:ss] [--certificate-directory dir] [--strict-schema] [--trust]");
+                + "[--token-lifetime hh:mm:ss] [--certificate-directory dir] [--strict-schema] [--generated-users N] "
+                + "[--device-code-approval-delay hh:mm:ss] [--admin-key key (default: random per run)] [--trust]");
             return 0;
         default:
             Console.Error.WriteLine($"Unknown argument '{args[i]}'. Try --help.");
@@ -38,6 +43,10 @@ Console.WriteLine($"""
       ClientId        {DemoTenant.AppClientId}
       ClientSecret    {DemoTenant.AppSecret}
       Certificate     {server.ServerCertificate.Thumbprint} {(trust ? "(trusted for this user)" : "(not trusted: run with --trust once)")}
+
+    Admin endpoint (settings, journal, tenant; README.md "Admin endpoint"), header X-Emulator-Admin-Key:
+      AdminEndpoint   {server.AdminEndpoint}
+      AdminKey        {server.AdminKey}
 
     Managed identity (App Service kind):
       IDENTITY_ENDPOINT={server.ManagedIdentityEndpoint}
