@@ -272,20 +272,19 @@ function Get-EmulatorEndpoint {
 function Invoke-Captured {
     <#
     .SYNOPSIS
-        Runs a script block as a user's prompt runs a line, and returns what it produced, stream by stream, the
-        text the host showed (What if: lines, Out-Host) and everything a user could see or log as one text.
+        Runs a script block as a user's prompt runs a line, and returns what it produced, stream by stream, and
+        everything a user could see or log from it as one text (every stream, every error's details, the format views).
     .DESCRIPTION
         Pester runs every test inside try/catch, and inside a try a statement-terminating error (ThrowTerminatingError,
         e.g. NotConnected) ends the whole script block. The block runs in a nested pipeline of this runspace instead,
         with no try around it: such an error is written and the next statement runs, as at the prompt. Errors that
-        end a script (throw) come back as Terminating. A transcript records what the host showed.
+        end a script (throw) come back as Terminating. What only the console shows (What if: lines, Out-Host, prompts)
+        needs a host of its own: New-ModuleRunspace and Invoke-ModuleScript.
     #>
     param([Parameter(Mandatory)] [scriptblock] $ScriptBlock)
     $terminating = $null
-    $transcript = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), 'azc-captured-' + [guid]::NewGuid().ToString('N') + '.txt')
     $collected = New-Object -TypeName 'System.Management.Automation.PSDataCollection[psobject]'
     $nested = [powershell]::Create([System.Management.Automation.RunspaceMode]::CurrentRunspace)
-    $null = Start-Transcript -LiteralPath $transcript -UseMinimalHeader
     try {
         $null = $nested.AddScript('param($Block) & $Block *>&1').AddArgument($ScriptBlock)
         $nested.Invoke($null, $collected)
@@ -298,11 +297,8 @@ function Invoke-Captured {
         $terminating = if ($null -ne $exception) { $exception.ErrorRecord } else { $_ }
     }
     finally {
-        $null = Stop-Transcript
         $nested.Dispose()
     }
-    $hostText = [System.IO.File]::ReadAllText($transcript)
-    Remove-Item -LiteralPath $transcript -Force -ErrorAction SilentlyContinue
     $records = @($collected)
 
     $errors = @($records | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
@@ -312,7 +308,6 @@ function Invoke-Captured {
     $output = @($records | Where-Object { $record = $_; -not ($streams | Where-Object { $record -is $_ }) })
 
     $visible = New-Object -TypeName System.Text.StringBuilder
-    [void]$visible.AppendLine($hostText)
     [void]$visible.AppendLine(($records | Out-String -Width 4096))
     foreach ($record in $errors) {
         [void]$visible.AppendLine(($record | Out-String -Width 4096))
@@ -338,7 +333,6 @@ function Invoke-Captured {
         Verbose     = @($records | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
         Debug       = @($records | Where-Object { $_ -is [System.Management.Automation.DebugRecord] })
         Information = @($records | Where-Object { $_ -is [System.Management.Automation.InformationRecord] })
-        HostText    = $hostText
         Text        = $visible.ToString()
     }
 }
@@ -538,21 +532,85 @@ function Add-EmulatorCertificateCredential {
 function New-ModuleRunspace {
     <#
     .SYNOPSIS
-        A PowerShell instance in a new runspace of this process with the built module imported by its manifest and the
-        given variables set: for what a nested pipeline cannot show (progress records) and for a run beside the test
-        (BeginInvoke, then Stop as Ctrl+C does). Dispose it with Remove-ModuleRunspace.
+        A PowerShell instance in a new runspace of this process with the built module imported by its manifest, the
+        given variables set, and a text host (TextHost.cs) that keeps what the console shows (What if: lines, Out-Host,
+        prompts, answered from $shell.TextHost.ChoiceAnswers). For what a nested pipeline cannot show (host text,
+        progress records) and for a run beside the test (BeginInvoke, then Stop as Ctrl+C does).
+        Run scripts with Invoke-ModuleScript; dispose it with Remove-ModuleRunspace.
     #>
     param([hashtable] $Variable = @{})
+    if (-not ('AzureCompliance.Acceptance.TextHost' -as [type])) {
+        Add-Type -Path (Join-Path $PSScriptRoot 'TextHost.cs')
+    }
+    $textHost = New-Object -TypeName AzureCompliance.Acceptance.TextHost -ArgumentList @($null, $true)
     $state = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
     $state.ImportPSModule([string[]]@(Get-ModuleManifestPath))
     foreach ($name in $Variable.Keys) {
         $state.Variables.Add((New-Object -TypeName System.Management.Automation.Runspaces.SessionStateVariableEntry -ArgumentList $name, $Variable[$name], ''))
     }
-    $runspace = [System.Management.Automation.Runspaces.RunspaceFactory]::CreateRunspace($state)
+    $runspace = [System.Management.Automation.Runspaces.RunspaceFactory]::CreateRunspace($textHost, $state)
     $runspace.Open()
     $shell = [powershell]::Create()
     $shell.Runspace = $runspace
+    $shell | Add-Member -NotePropertyName TextHost -NotePropertyValue $textHost
     $shell
+}
+
+function Invoke-ModuleScript {
+    <#
+    .SYNOPSIS
+        Runs script text in a New-ModuleRunspace session (variables set first) and returns what it produced stream by
+        stream, like Invoke-Captured, with the host's text (HostText) and the progress records.
+    #>
+    param(
+        [Parameter(Mandatory)] [System.Management.Automation.PowerShell] $Shell,
+        [Parameter(Mandatory)] [string] $Script,
+        [hashtable] $Variable = @{}
+    )
+    foreach ($name in $Variable.Keys) { $Shell.Runspace.SessionStateProxy.SetVariable($name, $Variable[$name]) }
+    $Shell.Commands.Clear()
+    $Shell.Streams.ClearStreams()
+    $Shell.TextHost.ClearText()
+    $null = $Shell.AddScript($Script)
+    $collected = New-Object -TypeName 'System.Management.Automation.PSDataCollection[psobject]'
+    $terminating = $null
+    try {
+        $Shell.Invoke($null, $collected)
+    }
+    catch {
+        $exception = $_.Exception
+        while ($null -ne $exception -and -not ($exception -is [System.Management.Automation.IContainsErrorRecord] -and $exception -isnot [System.Management.Automation.MethodInvocationException])) {
+            $exception = $exception.InnerException
+        }
+        $terminating = if ($null -ne $exception) { $exception.ErrorRecord } else { $_ }
+    }
+    $output = @($collected)
+    $errors = @($Shell.Streams.Error)
+    if ($null -ne $terminating) { $errors += $terminating }
+    $hostText = $Shell.TextHost.Text
+    $visible = New-Object -TypeName System.Text.StringBuilder
+    [void]$visible.AppendLine($hostText)
+    foreach ($object in $output) { [void]$visible.AppendLine(($object | Format-List -Property * -Force | Out-String -Width 4096)) }
+    foreach ($record in $errors) {
+        [void]$visible.AppendLine([string]$record).AppendLine([string]$record.FullyQualifiedErrorId).AppendLine([string]$record.Exception)
+        if ($record.ErrorDetails) { [void]$visible.AppendLine([string]$record.ErrorDetails.Message).AppendLine([string]$record.ErrorDetails.RecommendedAction) }
+        [void]$visible.AppendLine($record.CategoryInfo.ToString()).AppendLine([string]$record.TargetObject)
+    }
+    foreach ($record in @($Shell.Streams.Warning) + @($Shell.Streams.Verbose) + @($Shell.Streams.Debug)) { [void]$visible.AppendLine($record.Message) }
+    foreach ($record in $Shell.Streams.Information) { [void]$visible.AppendLine([string]$record.MessageData) }
+    foreach ($record in $Shell.Streams.Progress) { [void]$visible.AppendLine($record.Activity + ' ' + $record.StatusDescription) }
+    [pscustomobject]@{
+        Output      = $output
+        Errors      = $errors
+        Terminating = $terminating
+        Warnings    = @($Shell.Streams.Warning)
+        Verbose     = @($Shell.Streams.Verbose)
+        Debug       = @($Shell.Streams.Debug)
+        Information = @($Shell.Streams.Information)
+        Progress    = @($Shell.Streams.Progress)
+        HostText    = $hostText
+        Text        = $visible.ToString()
+    }
 }
 
 function Remove-ModuleRunspace {
