@@ -170,7 +170,9 @@ function Start-TenantEmulator {
     $startInfo = New-Object -TypeName System.Diagnostics.ProcessStartInfo
     $startInfo.FileName = 'dotnet'
     $extra = ($Option | ForEach-Object { '"' + ($_ -replace '"', '\"') + '"' }) -join ' '
-    $startInfo.Arguments = ('run --project "{0}" -c {1} --no-launch-profile -- --port {2} --trust --fixture "{3}" {4}' -f (Get-EmulatorProjectPath), $configuration, $port, $fixture, $extra)
+    # The first start in this process builds the emulator if needed; later ones (the next test files) skip the build check.
+    $build = if ($env:AZURECOMPLIANCE_EMULATOR_BUILT -eq $configuration) { '--no-build' } else { '' }
+    $startInfo.Arguments = ('run --project "{0}" -c {1} --no-launch-profile {5} -- --port {2} --trust --fixture "{3}" {4}' -f (Get-EmulatorProjectPath), $configuration, $port, $fixture, $extra, $build)
     $startInfo.UseShellExecute = $false
     $startInfo.CreateNoWindow = $true
     $startInfo.RedirectStandardOutput = $true
@@ -214,6 +216,7 @@ function Start-TenantEmulator {
             throw "The tenant emulator printed no connection parameters within $TimeoutSeconds s ($($wanted -join ', ') expected). Output so far: $text"
         }
     }
+    $env:AZURECOMPLIANCE_EMULATOR_BUILT = $configuration
     # Keep reading what it prints (warnings, logs) into a file, so that a full pipe never blocks it.
     $outputLog = [System.IO.File]::Open($stdout, 'Create', 'Write', 'ReadWrite')
     $startupBytes = [System.Text.Encoding]::UTF8.GetBytes($text.ToString())
