@@ -360,7 +360,7 @@ function Assert-NoError {
 
 # ---------------------------------------------------------------------------------------------------------------
 # The emulator's admin endpoint (src/AzureCompliance.TenantEmulator/README.md, "Admin endpoint"): settings, the
-# request journal and the tenant, driven from this process as the xunit tests drive them in-process.
+# request journal and the tenant, driven from this process as in-process tests drive EmulatorServer.
 
 function Invoke-EmulatorAdmin {
     <# One admin call: GET/PATCH/PUT/POST/DELETE {AdminEndpoint}/{Path} with the run's key; the body goes as JSON. #>
