@@ -289,7 +289,8 @@ function Invoke-Captured {
     $collected = New-Object -TypeName 'System.Management.Automation.PSDataCollection[psobject]'
     $nested = [powershell]::Create([System.Management.Automation.RunspaceMode]::CurrentRunspace)
     try {
-        $null = $nested.AddScript('param($Block) & $Block *>&1').AddArgument($ScriptBlock)
+        # The prompt's preferences: the runner's (e.g. ErrorActionPreference Stop) must not make per-item errors terminating.
+        $null = $nested.AddScript('param($Block) $ErrorActionPreference = ''Continue''; & $Block *>&1').AddArgument($ScriptBlock)
         $nested.Invoke($null, $collected)
     }
     catch {
