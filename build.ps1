@@ -75,7 +75,8 @@ function Invoke-Native {
         [switch] $AllowFailure
     )
     Write-Host "$FilePath $($ArgumentList -join ' ')" -ForegroundColor DarkGray
-    & $FilePath @ArgumentList
+    # To the console as it comes: the function's own output is the exit code alone.
+    & $FilePath @ArgumentList | Out-Host
     $code = $LASTEXITCODE
     if ($code -ne 0 -and -not $AllowFailure) {
         throw "$FilePath $($ArgumentList -join ' ') failed with exit code $code."

@@ -26,4 +26,7 @@ public sealed class EmulatorOptions
     /// "Generated Staff 01".."10", three in four licensed): a large tenant for readiness and paging tests. 0 = none.
     /// </summary>
     public int GeneratedUsers { get; set; }
+
+    /// <summary>The admin endpoint's key (X-Emulator-Admin-Key); null = a random one per run.</summary>
+    public string? AdminKey { get; set; }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using AzureCompliance.TenantEmulator.Admin;
 using AzureCompliance.TenantEmulator.Graph;
 using AzureCompliance.TenantEmulator.Hosting;
 using AzureCompliance.TenantEmulator.Identity;
@@ -32,6 +33,7 @@ public sealed class EmulatorServer : IAsyncDisposable
         Journal = app.Services.GetRequiredService<RequestJournal>();
         Tokens = app.Services.GetRequiredService<TokenIssuer>();
         ManagedIdentityHeader = app.Services.GetRequiredService<ManagedIdentitySecret>().Value;
+        AdminKey = app.Services.GetRequiredService<AdminKey>().Value;
     }
 
     /// <summary>https://127.0.0.1:{port}</summary>
@@ -48,6 +50,12 @@ public sealed class EmulatorServer : IAsyncDisposable
 
     /// <summary>IDENTITY_HEADER: the secret the managed identity endpoint wants in X-IDENTITY-HEADER.</summary>
     public string ManagedIdentityHeader { get; }
+
+    /// <summary>{BaseAddress}/_emulator: settings, journal and tenant for another process (README.md, "Admin endpoint").</summary>
+    public string AdminEndpoint => BaseAddress.ToString().TrimEnd('/') + AdminMiddleware.Prefix;
+
+    /// <summary>The per-run secret the admin endpoint wants in X-Emulator-Admin-Key.</summary>
+    public string AdminKey { get; }
 
     /// <summary>The public part of the TLS certificate.</summary>
     public X509Certificate2 ServerCertificate { get; }
@@ -106,6 +114,10 @@ public sealed class EmulatorServer : IAsyncDisposable
         services.AddSingleton<DiscoveryEndpoints>();
         services.AddSingleton<ManagedIdentityEndpoint>();
         services.AddSingleton<GraphSchemaValidator>();
+        services.AddSingleton(new AdminKey(options.AdminKey));
+        services.AddSingleton<AdminSettingsApi>();
+        services.AddSingleton<AdminJournalApi>();
+        services.AddSingleton<AdminTenantApi>();
 
         var modules = ModuleTypes().Select(t => (IEmulatorModule)Activator.CreateInstance(t)!).ToArray();
         foreach (var module in modules)
@@ -113,6 +125,8 @@ public sealed class EmulatorServer : IAsyncDisposable
 
         var app = builder.Build();
         var pipeline = app.Services.GetRequiredService<PipelineEntry>();
+        // First: admin calls are not part of the emulated services, so they are neither journaled, delayed nor faulted.
+        app.UseMiddleware<AdminMiddleware>();
         // Captured first, so $batch steps travel the whole pipeline below, as a request from outside would.
         app.Use(pipeline.Capture);
         app.UseMiddleware<JournalMiddleware>();

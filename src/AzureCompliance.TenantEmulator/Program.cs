@@ -4,6 +4,7 @@ using AzureCompliance.TenantEmulator;
 using AzureCompliance.TenantEmulator.Tenant;
 
 // Standalone: dotnet run --project src/AzureCompliance.TenantEmulator -- [--port N] [--fixture file.json] [--token-lifetime 01:00:00] [--trust] [--strict-schema]
+//   [--generated-users N] [--device-code-approval-delay hh:mm:ss] [--admin-key key]
 //   [--fleet export.csv [--fleet-group name]] [--app-certificate file.cer] [--connection-file file.json]
 var options = new EmulatorOptions { Port = 5443 };
 var trust = false;
@@ -18,6 +19,9 @@ for (var i = 0; i < args.Length; i++)
         case "--token-lifetime": options.TokenLifetime = TimeSpan.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--certificate-directory": options.CertificateDirectory = Value(); break;
         case "--strict-schema": options.StrictSchema = true; break;
+        case "--generated-users": options.GeneratedUsers = int.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--device-code-approval-delay": options.DeviceCodeApprovalDelay = TimeSpan.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--admin-key": options.AdminKey = Value(); break;
         case "--trust": trust = true; break;
         case "--fleet": fleetPath = Path.GetFullPath(Value()); break;
         case "--fleet-group": fleetGroup = Value(); break;
@@ -25,7 +29,8 @@ for (var i = 0; i < args.Length; i++)
         case "--connection-file": connectionFile = Path.GetFullPath(Value()); break;
         case "--help" or "-h":
             Console.WriteLine("Usage: AzureCompliance.TenantEmulator [--port N (0 = any free port; default 5443)] [--fixture file.json] "
-                + "[--token-lifetime hh:mm:ss] [--certificate-directory dir] [--strict-schema] [--trust]\n"
+                + "[--token-lifetime hh:mm:ss] [--certificate-directory dir] [--strict-schema] [--generated-users N] "
+                + "[--device-code-approval-delay hh:mm:ss] [--admin-key key (default: random per run)] [--trust]\n"
                 + "  [--fleet export.csv] registers the devices and owners of a MobileIron Core export in the directory, the owners in\n"
                 + "      [--fleet-group name] (default 'Mobile Fleet')\n"
                 + "  [--app-certificate file.cer] registers a client certificate (public part, DER or PEM) for the demo app\n"
@@ -57,6 +62,10 @@ Console.WriteLine($"""
       ClientSecret    {DemoTenant.AppSecret}
       Certificate     {server.ServerCertificate.Thumbprint} {(trust ? "(trusted for this user)" : "(not trusted: run with --trust once)")}
 
+    Admin endpoint (settings, journal, tenant; README.md "Admin endpoint"), header X-Emulator-Admin-Key:
+      AdminEndpoint   {server.AdminEndpoint}
+      AdminKey        {server.AdminKey}
+
     Managed identity (App Service kind):
       IDENTITY_ENDPOINT={server.ManagedIdentityEndpoint}
       IDENTITY_HEADER={server.ManagedIdentityHeader}
@@ -76,7 +85,7 @@ if (connectionFile is not null)
         ["AuthorityHost"] = server.AuthorityHost, ["GraphEndpoint"] = server.GraphEndpoint, ["TenantId"] = tenant.TenantId,
         ["TenantDomain"] = tenant.DefaultDomain, ["ClientId"] = DemoTenant.AppClientId, ["ClientSecret"] = DemoTenant.AppSecret,
         ["ManagedIdentityEndpoint"] = server.ManagedIdentityEndpoint, ["ManagedIdentityHeader"] = server.ManagedIdentityHeader,
-        ["ProcessId"] = Environment.ProcessId,
+        ["AdminEndpoint"] = server.AdminEndpoint, ["AdminKey"] = server.AdminKey, ["ProcessId"] = Environment.ProcessId,
     };
     var temporary = connectionFile + ".tmp";
     File.WriteAllText(temporary, JsonSerializer.Serialize(parameters, new JsonSerializerOptions { WriteIndented = true }));

@@ -1,7 +1,7 @@
 <#
     Connect/Get/Disconnect in a real PowerShell against the built module (out/AzureCompliance) and the tenant
-    emulator running as a separate process: every sign-in mode and failure. The twin of the xunit scenarios in
-    tests/AzureCompliance.Module.Tests/ConnectionTests.cs, with the same assertions; keep the two in step.
+    emulator running as a separate process: every sign-in mode (secret, credential, certificate object and
+    thumbprint, device code, managed identity from the environment) and failure.
     Pester 5: Invoke-Pester -Path tests/Acceptance (or ./build.ps1 -Task Test).
 #>
 
@@ -43,7 +43,7 @@ Describe 'Connect-ComplianceTenant, Get-ComplianceConnection and Disconnect-Comp
     }
 
     BeforeEach {
-        # Each xunit scenario runs in a new runspace; here one session runs them all, so each starts without a connection.
+        # One session runs them all, so each starts without a connection.
         if (Get-ComplianceConnection) { Disconnect-ComplianceTenant -Confirm:$false }
     }
 

@@ -314,6 +314,8 @@ Describe 'Help examples marked to run (HelpExamples.psd1), against the tenant em
     BeforeAll {
         $Emulator = Start-TenantEmulator
         $StatePath = Join-Path $Emulator.WorkDirectory 'state.db'
+        # Files the examples write (reports, exports) land in the emulator's work folder, not in the repository.
+        Push-Location -LiteralPath $Emulator.WorkDirectory
         # The examples are written for a real tenant: these defaults point them at the emulated one.
         $PSDefaultParameterValues['Connect-ComplianceTenant:AuthorityHost'] = $Emulator.AuthorityHost
         $PSDefaultParameterValues['Connect-ComplianceTenant:GraphEndpoint'] = $Emulator.GraphEndpoint
@@ -324,6 +326,7 @@ Describe 'Help examples marked to run (HelpExamples.psd1), against the tenant em
     AfterAll {
         foreach ($key in @($PSDefaultParameterValues.Keys)) { $PSDefaultParameterValues.Remove($key) }
         if (Get-ComplianceConnection) { Disconnect-ComplianceTenant -Confirm:$false }
+        Pop-Location
         Stop-TenantEmulator -Emulator $Emulator
     }
 

@@ -185,12 +185,18 @@ $env:PSModulePath = $target + [System.IO.Path]::PathSeparator + $env:PSModulePat
 Import-Module -Name AzureCompliance
 $module = Get-Module -Name AzureCompliance
 $help = Get-Help -Name Send-DeviceCompliance -Examples | Out-String -Width 200
+# Written help (not the generated syntax line) with examples, for every cmdlet of the installed package.
+$unwritten = @(Get-Command -Module AzureCompliance | Where-Object {
+        $full = Get-Help -Name $_.Name -Full
+        $full.Synopsis -like "$($_.Name) *" -or @($full.Examples.Example).Count -eq 0
+    } | ForEach-Object Name)
+$cmdlets = @(Get-Command -Module AzureCompliance).Count
 $secret = ConvertTo-SecureString -String $env:AZC_TEST_SECRET -AsPlainText -Force
 $null = Connect-ComplianceTenant -TenantId $env:AZC_TEST_TENANT -ClientId $env:AZC_TEST_CLIENT -ClientSecret $secret -AuthorityHost $env:AZC_TEST_AUTHORITY -GraphEndpoint $env:AZC_TEST_GRAPH
 $licences = @(Get-ComplianceLicense)
 Remove-Module -Name AzureCompliance
 Remove-Item -LiteralPath $target -Recurse -Force -ErrorAction SilentlyContinue
-[pscustomobject]@{ ModuleBase = $module.ModuleBase; Target = $target; Version = $module.Version.ToString(); Help = $help; Licences = $licences.Count } | ConvertTo-Json -Compress
+[pscustomobject]@{ ModuleBase = $module.ModuleBase; Target = $target; Version = $module.Version.ToString(); Help = $help; Licences = $licences.Count; Cmdlets = $cmdlets; Unwritten = $unwritten } | ConvertTo-Json -Compress
 '@
         $run = Invoke-FreshPowerShell -Script $script -Environment @{
             AZC_TEST_PACKAGES = $Packages; AZC_TEST_SECRET = $Emulator.ClientSecret; AZC_TEST_TENANT = $Emulator.TenantId
@@ -199,6 +205,8 @@ Remove-Item -LiteralPath $target -Recurse -Force -ErrorAction SilentlyContinue
         $run.Result.ModuleBase | Should -BeLike ($run.Result.Target + '*') -Because 'the module was imported by name from where Save-PSResource put it'
         $run.Result.Help | Should -Match 'Example 1' -Because 'the package carries the compiled help'
         $run.Result.Help | Should -Match 'Import-ComplianceDevice'
+        $run.Result.Cmdlets | Should -BeGreaterOrEqual 26
+        @($run.Result.Unwritten) | Should -BeNullOrEmpty -Because 'every cmdlet of the package has written help with examples'
         $run.Result.Licences | Should -BeGreaterThan 0 -Because 'a command ran against the emulated tenant'
     }
 }

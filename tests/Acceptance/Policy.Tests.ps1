@@ -1,13 +1,12 @@
 <#
-    Compliance policies, Test-DeviceCompliance and Import-ComplianceDevice in a real PowerShell against the built
-    module (out/AzureCompliance) and the tenant emulator running as a separate process. The twin of the xunit
-    scenarios in tests/AzureCompliance.Module.Tests/PolicyTests.cs and DeviceImportTests.cs, with the same
-    assertions (except the emulator's request journal, which only the in-process tests can read); keep them in step.
-    The 'creates the Intune partner policy' tests need the emulator's partner API (PROTOCOL.md 3.3).
+    Compliance policies and Test-DeviceCompliance in a real PowerShell against the built module (out/AzureCompliance)
+    and the tenant emulator running as a separate process; the emulator's request journal (read through its admin
+    endpoint) proves what was, and was not, written. The 'creates the Intune partner policy' tests need the emulator's
+    partner API (PROTOCOL.md 3.3). Import-ComplianceDevice: DeviceImport.Tests.ps1.
     Pester 5: Invoke-Pester -Path tests/Acceptance (or ./build.ps1 -Task Test).
 #>
 
-Describe 'Compliance policies, Test-DeviceCompliance and Import-ComplianceDevice' {
+Describe 'Compliance policies and Test-DeviceCompliance' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'TestSetup.ps1')
         Import-AzureComplianceModule
@@ -18,7 +17,8 @@ Describe 'Compliance policies, Test-DeviceCompliance and Import-ComplianceDevice
         $SecureSecret = ConvertTo-TestSecureString -Value $Demo.AppSecret
         $Source = 'core-policy-tests'
         $MobilePilotGroupId = '9f5c4c11-30b0-56aa-a46a-f811f0ce184a'
-        $Samples = Get-RepositoryPath 'samples' 'inventory'
+        # A session of its own for what only the console shows (What if: lines, format views).
+        $Session = New-ModuleRunspace -Variable @{ Source = $Source }
 
         # The engine's types load in the module's own load context: reach them through a cmdlet's parameter type.
         $PolicyType = (Get-Command Test-DeviceCompliance).Parameters['Policy'].ParameterType.GetElementType()
@@ -49,17 +49,21 @@ Describe 'Compliance policies, Test-DeviceCompliance and Import-ComplianceDevice
             try { $scope.Save($store, $Source) } finally { $store.Dispose() }
         }
 
+        $Connect = @{ TenantId = $Demo.TenantId; ClientId = $Demo.AppClientId; ClientSecret = $SecureSecret } + $Endpoints
         function Connect-Emulator {
-            $null = Connect-ComplianceTenant -TenantId $Demo.TenantId -ClientId $Demo.AppClientId -ClientSecret $SecureSecret @Endpoints -SourceName $Source
+            $null = Connect-ComplianceTenant @Connect -SourceName $Source
         }
 
-        function Get-Rules { param($Result) @($Result.Reasons | ForEach-Object { $_.Rule }) }
+        function Get-Rules { param($Result) @($Result.Reasons | ForEach-Object { [string]$_.Rule }) }
+
+        function Get-JournalMark { (Get-EmulatorJournal -Emulator $Emulator -CountOnly).Total }
     }
 
     AfterAll {
         if (Get-Command -Name Get-ComplianceConnection -ErrorAction SilentlyContinue) {
             if (Get-ComplianceConnection) { Disconnect-ComplianceTenant -Confirm:$false }
         }
+        Remove-ModuleRunspace -Shell $Session
         Stop-TenantEmulator -Emulator $Emulator
     }
 
@@ -81,102 +85,163 @@ Describe 'Compliance policies, Test-DeviceCompliance and Import-ComplianceDevice
 
             $all = Invoke-Captured { Get-CompliancePolicy -StatePath $StatePath -SourceName $Source }
             Assert-NoError -Result $all
-            @($all.Output.Name | Sort-Object) | Should -Be @('Android baseline', 'iOS baseline', 'iOS strict')
-            $all.Output[0].PSObject.BaseObject.GetType().FullName | Should -Be 'AzureCompliance.Core.Policy.CompliancePolicy'
+            @($all.Output | ForEach-Object Name | Sort-Object) | Should -Be @('Android baseline', 'iOS baseline', 'iOS strict')
+            @($all.Output | Where-Object { $_.PSObject.BaseObject.GetType().FullName -ne 'AzureCompliance.Core.Policy.CompliancePolicy' }) | Should -HaveCount 0
             @(Get-CompliancePolicy 'ios*' -StatePath $StatePath -SourceName $Source) | Should -HaveCount 2
             $android = @(Get-CompliancePolicy -Platform Android -StatePath $StatePath -SourceName $Source)
             $android | Should -HaveCount 1
+            "$($android[0].Platform)" | Should -Be 'Android'
             $android[0].MinimumOsVersion.ToString() | Should -Be '8.0'
             $android[0].SourceName | Should -Be $Source
-            (Get-CompliancePolicy -StatePath $StatePath -SourceName 'other-core').Name | Should -Be 'Elsewhere'
+            $other = @(Get-CompliancePolicy -StatePath $StatePath -SourceName 'other-core')
+            $other | Should -HaveCount 1
+            $other[0].Name | Should -Be 'Elsewhere'
         }
 
         It 'Get of an unknown name is PolicyNotFound and a missing state file is not created' {
             Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
             $result = Invoke-Captured { Get-CompliancePolicy -Name 'nope', 'iOS baseline' -StatePath $StatePath -SourceName $Source }
-            $error1 = Get-SingleError -Result $result
-            $error1.FullyQualifiedErrorId | Should -BeLike 'PolicyNotFound,*'
-            $error1.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+            $failure = Get-SingleError -Result $result
+            $failure.FullyQualifiedErrorId | Should -BeLike 'PolicyNotFound,*'
+            $failure.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::ObjectNotFound)
+            $failure.TargetObject | Should -Be 'nope'
             $result.Output | Should -HaveCount 1
 
             $absent = Join-Path $Folder 'absent.db'
-            @(Get-CompliancePolicy -StatePath $absent -SourceName $Source) | Should -HaveCount 0
+            $none = Invoke-Captured { Get-CompliancePolicy -StatePath $absent -SourceName $Source }
+            Assert-NoError -Result $none
+            $none.Output | Should -HaveCount 0
             Test-Path -LiteralPath $absent | Should -BeFalse
         }
 
-        It 'Name completes from the state file' {
+        It 'Policies show in their table view' {
+            Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
+            $result = Invoke-ModuleScript -Shell $Session -Script 'Get-CompliancePolicy -StatePath $StatePath -SourceName $Source | Out-Host' -Variable @{ StatePath = $StatePath }
+            Assert-NoError -Result $result
+            foreach ($header in 'Name', 'Platform', 'Enabled', 'MinOS', 'MinClient', 'BlockJailbroken', 'SourceName') {
+                $result.HostText | Should -Match $header
+            }
+            $result.HostText | Should -Match 'iOS baseline'
+            $result.HostText | Should -Match ([regex]::Escape('12.0'))
+        }
+
+        It 'Name and Platform complete' {
             Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true }, @{ Name = 'Android baseline'; Platform = 'Android'; Enabled = $true })
             $line = "Get-CompliancePolicy -StatePath '$StatePath' -SourceName $Source -Name i"
-            $matches1 = [System.Management.Automation.CommandCompletion]::CompleteInput($line, $line.Length, $null).CompletionMatches
-            @($matches1.CompletionText) | Should -Be @("'iOS baseline'")
+            @([System.Management.Automation.CommandCompletion]::CompleteInput($line, $line.Length, $null).CompletionMatches | ForEach-Object CompletionText) | Should -Be @("'iOS baseline'")
+            $platforms = @([System.Management.Automation.CommandCompletion]::CompleteInput('Get-CompliancePolicy -Platform ', 31, $null).CompletionMatches | ForEach-Object CompletionText)
+            @($platforms | Sort-Object) | Should -Be @('Android', 'iOS', 'macOS')
         }
     }
 
     Context 'Set, Enable, Disable and Remove' {
         It 'Set changes rules and passes the policy through' {
             Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
-            $result = Invoke-Captured { Set-CompliancePolicy -Name 'iOS baseline' -MinimumOsVersion '16.4' -RequirePasscode $true -MaximumCheckInAge ([TimeSpan]::FromDays(7)) -StatePath $StatePath -SourceName $Source -PassThru }
+            $result = Invoke-Captured { Set-CompliancePolicy -Name 'iOS baseline' -MinimumOsVersion '16.4' -RequirePasscode:$true -MaximumCheckInAge ([TimeSpan]::FromDays(7)) -StatePath $StatePath -SourceName $Source -PassThru }
             Assert-NoError -Result $result
+            $result.Output | Should -HaveCount 1
             $result.Output[0].MinimumOsVersion.ToString() | Should -Be '16.4'
             $result.Output[0].RequirePasscode | Should -BeTrue
             $result.Output[0].MaximumCheckInAge | Should -Be ([TimeSpan]::FromDays(7))
-            $result.Output[0].MinimumClientVersion.ToString() | Should -Be '12.0'
+            $result.Output[0].MinimumClientVersion.ToString() | Should -Be '12.0' -Because 'it was not touched'
+            (Get-CompliancePolicy 'iOS baseline' -StatePath $StatePath -SourceName $Source).MinimumOsVersion.ToString() | Should -Be '16.4'
 
-            $cleared = Set-CompliancePolicy 'iOS baseline' -MinimumClientVersion '' -MaximumCheckInAge $null -StatePath $StatePath -SourceName $Source -PassThru
-            $cleared.MinimumClientVersion | Should -BeNullOrEmpty
-            $cleared.MaximumCheckInAge | Should -BeNullOrEmpty
+            $cleared = Invoke-Captured { Set-CompliancePolicy 'iOS baseline' -MinimumClientVersion '' -MaximumCheckInAge $null -StatePath $StatePath -SourceName $Source -PassThru }
+            Assert-NoError -Result $cleared
+            $cleared.Output | Should -HaveCount 1
+            $cleared.Output[0].MinimumClientVersion | Should -BeNullOrEmpty
+            $cleared.Output[0].MaximumCheckInAge | Should -BeNullOrEmpty
         }
 
         It 'Set takes policies from the pipeline by property name' {
             Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true }, @{ Name = 'Android baseline'; Platform = 'Android'; Enabled = $true })
-            $changed = @(Get-CompliancePolicy -StatePath $StatePath -SourceName $Source | Set-CompliancePolicy -RequireEncryption $true -StatePath $StatePath -PassThru)
-            $changed | Should -HaveCount 2
-            $changed | ForEach-Object { $_.RequireEncryption | Should -BeTrue }
+            $result = Invoke-Captured { Get-CompliancePolicy -StatePath $StatePath -SourceName $Source | Set-CompliancePolicy -RequireEncryption:$true -StatePath $StatePath -PassThru }
+            Assert-NoError -Result $result
+            $result.Output | Should -HaveCount 2
+            @($result.Output | Where-Object { -not $_.RequireEncryption }) | Should -HaveCount 0
+            @($result.Output | Where-Object { $_.MinimumOsVersion.ToString() -eq '8.0' }) | Should -HaveCount 1 -Because 'each kept its own rules'
         }
 
-        It 'Set WhatIf changes nothing and a bad version is an error' {
+        It 'Set WhatIf changes nothing and a bad version or name is an error' {
             Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
-            Set-CompliancePolicy 'iOS baseline' -MinimumOsVersion 17 -StatePath $StatePath -SourceName $Source -WhatIf
+            $whatIf = Invoke-ModuleScript -Shell $Session -Script "Set-CompliancePolicy 'iOS baseline' -MinimumOsVersion 17 -StatePath `$StatePath -SourceName `$Source -WhatIf" -Variable @{ StatePath = $StatePath }
+            Assert-NoError -Result $whatIf
+            $whatIf.HostText | Should -Match ([regex]::Escape('MinimumOsVersion 12.0 -> 17.0'))
             (Get-CompliancePolicy -StatePath $StatePath -SourceName $Source).MinimumOsVersion.ToString() | Should -Be '12.0'
-            $bad = Invoke-Captured { Set-CompliancePolicy 'iOS baseline' -MinimumOsVersion 'seventeen' -StatePath $StatePath -SourceName $Source }
-            (Get-SingleError -Result $bad).FullyQualifiedErrorId | Should -BeLike 'InvalidVersion,*'
+
+            $bad = Get-SingleError -Result (Invoke-Captured { Set-CompliancePolicy 'iOS baseline' -MinimumOsVersion 'seventeen' -StatePath $StatePath -SourceName $Source })
+            $bad.FullyQualifiedErrorId | Should -BeLike 'InvalidVersion,*'
+            $bad.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::InvalidArgument)
+            (Get-SingleError -Result (Invoke-Captured { Set-CompliancePolicy 'nope' -RequirePasscode:$true -StatePath $StatePath -SourceName $Source })).FullyQualifiedErrorId | Should -BeLike 'PolicyNotFound,*'
+        }
+
+        It 'Set renames, but not onto another policy' {
+            Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true }, @{ Name = 'Android baseline'; Platform = 'Android'; Enabled = $true })
+            (Get-SingleError -Result (Invoke-Captured { Set-CompliancePolicy 'iOS baseline' -NewName 'android BASELINE' -StatePath $StatePath -SourceName $Source })).FullyQualifiedErrorId | Should -BeLike 'PolicyExists,*'
+            $renamed = Invoke-Captured { Set-CompliancePolicy 'iOS baseline' -NewName 'iOS 2026' -StatePath $StatePath -SourceName $Source -PassThru }
+            Assert-NoError -Result $renamed
+            $renamed.Output | Should -HaveCount 1
+            $renamed.Output[0].Name | Should -Be 'iOS 2026'
         }
 
         It 'One enabled policy per platform and disable stops the platform' {
             Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS A'; Platform = 'iOS'; Enabled = $true }, @{ Name = 'iOS B'; Platform = 'iOS'; Enabled = $false })
             $conflict = Get-SingleError -Result (Invoke-Captured { Enable-CompliancePolicy 'iOS B' -StatePath $StatePath -SourceName $Source })
             $conflict.FullyQualifiedErrorId | Should -BeLike 'PolicyConflict,*'
-            $conflict.CategoryInfo.Category | Should -Be 'ResourceExists'
+            $conflict.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::ResourceExists)
             $conflict.Exception.Message | Should -Match 'iOS A'
 
-            (Disable-CompliancePolicy 'iOS A' -StatePath $StatePath -SourceName $Source -PassThru).Enabled | Should -BeFalse
-            (Get-CompliancePolicy 'iOS B' -StatePath $StatePath -SourceName $Source | Enable-CompliancePolicy -StatePath $StatePath -PassThru).Enabled | Should -BeTrue
+            $disabled = Invoke-Captured { Disable-CompliancePolicy 'iOS A' -StatePath $StatePath -SourceName $Source -PassThru }
+            Assert-NoError -Result $disabled
+            $disabled.Output[0].Enabled | Should -BeFalse
+            $enabled = Invoke-Captured { Get-CompliancePolicy 'iOS B' -StatePath $StatePath -SourceName $Source | Enable-CompliancePolicy -StatePath $StatePath -PassThru }
+            Assert-NoError -Result $enabled
+            $enabled.Output[0].Enabled | Should -BeTrue
 
-            Disable-CompliancePolicy 'iOS B' -StatePath $StatePath -SourceName $Source
+            # Disabled policies do not judge devices: the platform is reported without a policy.
+            Assert-NoError -Result (Invoke-Captured { Disable-CompliancePolicy 'iOS B' -StatePath $StatePath -SourceName $Source })
             $test = Invoke-Captured { Test-DeviceCompliance -DeviceId 'f695c552-ea98-56ca-8705-c280dd91d04a' -Platform iOS -OsVersion 17.5 -StatePath $StatePath -SourceName $Source }
-            ($test.Warnings | Out-String) | Should -Match 'no enabled compliance policy'
+            @($test.Warnings | Where-Object { $_.Message -match 'no enabled compliance policy' }) | Should -Not -BeNullOrEmpty
+            $test.Output | Should -HaveCount 1
             $test.Output[0].HasPolicy | Should -BeFalse
+        }
+
+        It 'Disable -WhatIf and an unchanged state do nothing' {
+            Add-SeedPolicy $StatePath $Source @(@{ Name = 'Android'; Platform = 'Android'; Enabled = $true })
+            Assert-NoError -Result (Invoke-Captured { Disable-CompliancePolicy Android -StatePath $StatePath -SourceName $Source -WhatIf })
+            (Get-CompliancePolicy -StatePath $StatePath -SourceName $Source).Enabled | Should -BeTrue
+            $again = Invoke-Captured { Enable-CompliancePolicy Android -StatePath $StatePath -SourceName $Source -PassThru -Verbose }
+            Assert-NoError -Result $again
+            @($again.Verbose | Where-Object { $_.Message -match 'already enabled' }) | Should -Not -BeNullOrEmpty
         }
 
         It 'Remove asks with high impact and WhatIf keeps the policy' {
             Add-SeedPolicy $StatePath $Source @(@{ Name = 'macOS'; Platform = 'macOS'; Enabled = $true })
-            (Get-Command Remove-CompliancePolicy).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact | Should -Be 'High'
-            Remove-CompliancePolicy macOS -StatePath $StatePath -SourceName $Source -WhatIf
+            "$((Get-Command Remove-CompliancePolicy).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact)" | Should -Be 'High'
+            Assert-NoError -Result (Invoke-Captured { Remove-CompliancePolicy macOS -StatePath $StatePath -SourceName $Source -WhatIf })
             @(Get-CompliancePolicy -StatePath $StatePath -SourceName $Source) | Should -HaveCount 1
-            Remove-CompliancePolicy macOS -StatePath $StatePath -SourceName $Source -Confirm:$false
+            $removed = Invoke-Captured { Remove-CompliancePolicy macOS -StatePath $StatePath -SourceName $Source -Confirm:$false }
+            Assert-NoError -Result $removed
+            $removed.Output | Should -HaveCount 0
             @(Get-CompliancePolicy -StatePath $StatePath -SourceName $Source) | Should -HaveCount 0
+            (Get-SingleError -Result (Invoke-Captured { Remove-CompliancePolicy macOS -StatePath $StatePath -SourceName $Source -Confirm:$false })).FullyQualifiedErrorId | Should -BeLike 'PolicyNotFound,*'
         }
 
         It 'The source defaults to the connections' {
             Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
             Connect-Emulator
-            (Get-CompliancePolicy -StatePath $StatePath).Name | Should -Be 'iOS baseline'
+            $result = Invoke-Captured { Get-CompliancePolicy -StatePath $StatePath }
+            Assert-NoError -Result $result
+            $result.Output | Should -HaveCount 1
+            $result.Output[0].Name | Should -Be 'iOS baseline'
         }
     }
 
     Context 'Test-DeviceCompliance' {
-        It 'Test evaluates objects by property name with stored policies' {
+        It 'Test evaluates objects by property name with stored policies and sends nothing' {
             Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true }, @{ Name = 'Android baseline'; Platform = 'Android'; Enabled = $true })
+            Connect-Emulator
+            $writes = Get-EmulatorWriteCount -Emulator $Emulator
             $devices = @(
                 [pscustomobject]@{ AzureDeviceId = 'f695c552-ea98-56ca-8705-c280dd91d04a'; DeviceName = 'iPhone-Adele'; Platform = 'iOS'; OsVersion = '17.5.1'; ClientVersion = '12.11.0'; Jailbroken = 'No'; LastCheckIn = '2026-11-20T08:15:00Z' }
                 [pscustomobject]@{ EntraDeviceId = '6ac404bf-915b-532e-bdc8-06805f48dff3'; DeviceName = 'Pixel-Diego'; Platform = 'Android 14'; OsVersion = '7.1.2'; ClientVersion = '8.1'; Jailbroken = $true }
@@ -186,14 +251,18 @@ Describe 'Compliance policies, Test-DeviceCompliance and Import-ComplianceDevice
                 [pscustomobject]@{ DeviceId = '2410d3a3-e621-544d-8879-5c6d3947c430'; DeviceName = 'iPhone-Alex'; Platform = 'iOS'; OsVersion = 'seventeen'; ClientVersion = '12.0'; Passcode = 'yes'; Jailbroken = $false; MdmState = 'Retired' }
             )
             $result = Invoke-Captured { $devices | Test-DeviceCompliance -StatePath $StatePath -SourceName $Source }
+            Get-EmulatorWriteCount -Emulator $Emulator | Should -Be $writes
 
             $bad = Get-SingleError -Result $result
-            $bad.FullyQualifiedErrorId | Should -BeLike 'InvalidDeviceInput,AzureCompliance.Cmdlets.Devices.TestDeviceComplianceCommand'
-            $bad.CategoryInfo.Category | Should -Be 'InvalidData'
+            $bad.FullyQualifiedErrorId | Should -BeLike 'InvalidDeviceInput,AzureCompliance.Cmdlets.Devices.TestDeviceComplianceCommand*'
+            $bad.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::InvalidData)
             $bad.TargetObject | Should -Be 'not-a-guid'
+            $result.Terminating | Should -BeNullOrEmpty
             $byName = @{}; $result.Output | ForEach-Object { $byName[$_.DeviceName] = $_ }
-            $byName.Count | Should -Be 5
+            $byName.Count | Should -Be 5 -Because 'the pipeline went on after the bad object'
             $byName['iPhone-Adele'].IsCompliant | Should -BeTrue
+            $byName['iPhone-Adele'].PolicyName | Should -Be 'iOS baseline'
+            $byName['Pixel-Diego'].IsCompliant | Should -BeFalse
             Get-Rules $byName['Pixel-Diego'] | Should -Be @('MinimumOsVersion', 'Jailbroken')
             Get-Rules $byName['MacBook-Lee'] | Should -Be @('Policy')
             Get-Rules $byName['LAPTOP-LIDIA01'] | Should -Be @('Platform')
@@ -202,17 +271,41 @@ Describe 'Compliance policies, Test-DeviceCompliance and Import-ComplianceDevice
             $byName['iPhone-Alex'].Reasons[0].Actual | Should -Be 'seventeen (unreadable)'
         }
 
-        It 'Test with policy objects and NonCompliantOnly' {
-            $strict = @{ Name = 'strict iOS'; Platform = 'iOS'; MinimumOsVersion = '17.0'; RequirePasscode = $true; Enabled = $false }
-            $devices = @(
-                [pscustomobject]@{ DeviceId = 'f695c552-ea98-56ca-8705-c280dd91d04a'; DeviceName = 'iPhone-Adele'; Platform = 'iOS'; OsVersion = '17.5.1'; PasscodePresent = $true }
-                [pscustomobject]@{ DeviceId = 'b6939153-eb62-57b2-a6fe-5af82c119640'; DeviceName = 'iPhone-Megan'; Platform = 'iOS'; OsVersion = '16.7.8'; PasscodePresent = $false }
-            )
-            $result = @($devices | Test-DeviceCompliance -Policy $strict -NonCompliantOnly)
-            $result | Should -HaveCount 1
-            $result[0].DeviceName | Should -Be 'iPhone-Megan'
-            Get-Rules $result[0] | Should -Be @('MinimumOsVersion', 'Passcode')
-            ($result | Out-String) | Should -Match 'below the minimum 17.0'
+        It 'Test with policy objects, NonCompliantOnly, and the result view' {
+            $result = Invoke-ModuleScript -Shell $Session -Script @'
+$strict = @{ Name = 'strict iOS'; Platform = 'iOS'; MinimumOsVersion = '17.0'; RequirePasscode = $true; Enabled = $false }
+$devices = @([pscustomobject]@{ DeviceId = 'f695c552-ea98-56ca-8705-c280dd91d04a'; DeviceName = 'iPhone-Adele'; Platform = 'iOS'; OsVersion = '17.5.1'; PasscodePresent = $true },
+             [pscustomobject]@{ DeviceId = 'b6939153-eb62-57b2-a6fe-5af82c119640'; DeviceName = 'iPhone-Megan'; Platform = 'iOS'; OsVersion = '16.7.8'; PasscodePresent = $false })
+$devices | Test-DeviceCompliance -Policy $strict -NonCompliantOnly | Out-Host
+$devices | Test-DeviceCompliance -Policy $strict -NonCompliantOnly
+'@
+            Assert-NoError -Result $result
+            $result.Output | Should -HaveCount 1
+            $megan = $result.Output[0]
+            $megan.DeviceName | Should -Be 'iPhone-Megan'
+            $megan.PolicyName | Should -Be 'strict iOS'
+            Get-Rules $megan | Should -Be @('MinimumOsVersion', 'Passcode')
+            $megan.PSObject.BaseObject.GetType().FullName | Should -Be 'AzureCompliance.Core.Devices.DeviceComplianceResult'
+            foreach ($header in 'DeviceName', 'Platform', 'IsCompliant', 'PolicyName', 'Reasons') {
+                $result.HostText | Should -Match $header
+            }
+            $result.HostText | Should -Match 'below the minimum 17\.0'
+            $result.HostText | Should -Not -Match 'iPhone-Adele'
+        }
+
+        It 'Test re-evaluates results and records from the pipeline' {
+            $ios = @{ Name = 'iOS'; Platform = 'iOS'; MinimumOsVersion = '12.0' }
+            $result = Invoke-Captured {
+                $first = [pscustomobject]@{ DeviceId = 'f695c552-ea98-56ca-8705-c280dd91d04a'; DeviceName = 'iPhone-Adele'; Platform = 'iOS'; OsVersion = '11.4' } | Test-DeviceCompliance -Policy $ios
+                $first | Test-DeviceCompliance -Policy @{ Name = 'iOS 11'; Platform = 'iOS'; MinimumOsVersion = '11.0' }
+                $first.Device | Test-DeviceCompliance -Policy $ios
+            }
+            Assert-NoError -Result $result
+            $result.Output | Should -HaveCount 2
+            $result.Output[0].IsCompliant | Should -BeTrue
+            $result.Output[0].PolicyName | Should -Be 'iOS 11'
+            $result.Output[1].IsCompliant | Should -BeFalse
+            [object]::ReferenceEquals($result.Output[0].Device, $result.Output[1].Device) | Should -BeTrue
         }
 
         It 'Two policy objects for one platform stop Test' {
@@ -222,122 +315,53 @@ Describe 'Compliance policies, Test-DeviceCompliance and Import-ComplianceDevice
         }
     }
 
-    Context 'Import-ComplianceDevice' {
-        It 'Imports the MobileIron Core sample export' {
-            $result = Invoke-Captured { Import-ComplianceDevice -Path (Join-Path $Samples 'mobileiron-core-export.csv') -Format MobileIronCore }
-            Assert-NoError -Result $result
-            $result.Output | Should -HaveCount 300
-            $adele = $result.Output | Where-Object DeviceName -eq 'iPhone-Adele'
-            $adele.DeviceId | Should -Be 'f695c552-ea98-56ca-8705-c280dd91d04a'
-            $adele.Platform.ToString() | Should -Be 'iOS'
-            @($result.Output | Where-Object IsRetired).Count | Should -BeGreaterThan 0
-        }
-
-        It 'Imports the MaaS360 sample export with its BOM' {
-            @(Import-ComplianceDevice (Join-Path $Samples 'maas360-export.csv') -Format MaaS360) | Should -HaveCount 120
-        }
-
-        It 'Bad rows are per row errors and the good rows stream on' {
-            $path = Join-Path $Folder 'devices.csv'
-            $lines = @(
-                'DeviceId,DeviceName,UserPrincipalName,Platform,OsVersion,ClientVersion,Jailbroken,LastCheckIn,MdmState'
-                'f695c552-ea98-56ca-8705-c280dd91d04a,iPhone-Adele,adele@contoso.com,iOS,17.5.1,12.11.0,No,2026-11-20T08:15:00Z,Active'
-                'not-a-guid,Bad GUID,x@contoso.com,iOS,17.5.1,12.11.0,No,2026-11-20T08:15:00Z,Active'
-                ',Empty id,x@contoso.com,iOS,17.5.1,12.11.0,No,2026-11-20T08:15:00Z,Active'
-                '2410d3a3-e621-544d-8879-5c6d3947c430,Windows box,x@contoso.com,Windows,10.0,1.0,No,2026-11-20T08:15:00Z,Active'
-                '6ac404bf-915b-532e-bdc8-06805f48dff3,Odd version,x@contoso.com,Android,fourteen,8.0,No,2026-11-20T08:15:00Z,Active'
-                'be103ab5-616f-5eb0-bc38-abd5f9e5ad65,Future,x@contoso.com,Android,14,8.0,No,2099-01-01T00:00:00Z,Active'
-                'F695C552-EA98-56CA-8705-C280DD91D04A,Duplicate,x@contoso.com,iOS,17.5.1,12.11.0,No,2026-11-20T08:15:00Z,Active'
-                "b6939153-eb62-57b2-a6fe-5af82c119640,`"Megan, `"`"work`"`"`nphone`",megan@contoso.com,iOS,16.7.8,12.0,No,2026-11-19T08:00:00Z,Active"
-                '5425c2c9-b0db-50f9-a082-554131aa935e,Short row'
-                '1d67e732-ba7c-51b4-9ccf-0dbba41be764,MacBook-Lee,lee@contoso.com,macOS,14.5,,No,2026-11-18T10:00:00Z,Active'
-            )
-            [System.IO.File]::WriteAllText($path, ($lines -join "`n") + "`n", (New-Object System.Text.UTF8Encoding $false))
-            $result = Invoke-Captured { Import-ComplianceDevice -Path $path }
-
-            $result.Terminating | Should -BeNullOrEmpty
-            @($result.Output.DeviceName) | Should -Be @('iPhone-Adele', "Megan, `"work`"`nphone", 'MacBook-Lee')
-            $result.Errors | Should -HaveCount 7
-            foreach ($rowError in $result.Errors) {
-                $rowError.FullyQualifiedErrorId | Should -BeLike 'InvalidDeviceRow,AzureCompliance.Cmdlets.Devices.ImportComplianceDeviceCommand'
-                $rowError.CategoryInfo.Category | Should -Be 'InvalidData'
-                $rowError.Exception.Message | Should -Match 'devices\.csv line '
-                $rowError.TargetObject.GetType().FullName | Should -Be 'AzureCompliance.Core.Devices.DeviceImportRow'
-            }
-            @($result.Errors | ForEach-Object { $_.TargetObject.Line }) | Should -Be @(3, 4, 5, 6, 7, 8, 11)
-            $result.Errors[0].Exception.Message | Should -Match "column 'DeviceId'"
-            $result.Errors[5].Exception.Message | Should -Match 'already on line 2'
-        }
-
-        It 'A header without the required columns is one terminating error listing them' {
-            $path = Join-Path $Folder 'bad-header.csv'
-            Set-Content -LiteralPath $path -Value "Name,Kind,Version`nx,iOS,17"
-            $caught = try { Import-ComplianceDevice -Path $path; 'not stopped' } catch { $_ }
-            $caught.FullyQualifiedErrorId | Should -BeLike 'MissingDeviceColumns,*'
-            $caught.Exception.Message | Should -Match 'DeviceId'
-            $caught.Exception.Message | Should -Match 'Platform'
-        }
-
-        It 'ColumnMap names the columns and an unknown key stops the command' {
-            $path = Join-Path $Folder 'custom.csv'
-            Set-Content -LiteralPath $path -Value "AAD Device,Kind,Seen,Notes`nf695c552-ea98-56ca-8705-c280dd91d04a,iPadOS,2026-11-20,`"a, b`""
-            $record = Import-ComplianceDevice -Path $path -ColumnMap @{ DeviceId = 'AAD Device'; Platform = 'Kind'; LastCheckIn = 'Seen' }
-            $record.Platform.ToString() | Should -Be 'iOS'
-            $record.PlatformName | Should -Be 'iPadOS'
-            { Import-ComplianceDevice -Path $path -ColumnMap @{ Colour = 'Kind' } } | Should -Throw -ErrorId 'InvalidColumnMap,*'
-        }
-
-        It 'Wildcards literal paths and a missing file' {
-            Set-Content -LiteralPath (Join-Path $Folder 'a.csv') -Value "DeviceId,Platform`nf695c552-ea98-56ca-8705-c280dd91d04a,iOS"
-            Set-Content -LiteralPath (Join-Path $Folder 'b.csv') -Value "DeviceId,Platform`n6ac404bf-915b-532e-bdc8-06805f48dff3,Android"
-            @(Import-ComplianceDevice -Path (Join-Path $Folder '*.csv')) | Should -HaveCount 2
-            @(Get-ChildItem -LiteralPath $Folder -Filter 'a.csv' | Import-ComplianceDevice) | Should -HaveCount 1
-            $missing = Invoke-Captured { Import-ComplianceDevice -Path (Join-Path $Folder 'nope.csv'), (Join-Path $Folder 'b.csv') }
-            (Get-SingleError -Result $missing).FullyQualifiedErrorId | Should -BeLike 'DeviceFileNotFound,*'
-            $missing.Output | Should -HaveCount 1
-        }
-
-        It 'Import pipes into Test-DeviceCompliance with reasons' {
-            $policies = @{ Name = 'iOS'; Platform = 'iOS'; MinimumOsVersion = '12.0'; MinimumClientVersion = '12.0'; BlockJailbroken = $true },
-                        @{ Name = 'Android'; Platform = 'Android'; MinimumOsVersion = '8.0'; MinimumClientVersion = '8.0'; BlockJailbroken = $true },
-                        @{ Name = 'macOS'; Platform = 'macOS'; MinimumOsVersion = '13.0'; BlockJailbroken = $true }
-            $results = @(Import-ComplianceDevice -Path (Join-Path $Samples 'mobileiron-core-export.csv') -Format MobileIronCore | Test-DeviceCompliance -Policy $policies -NonCompliantOnly)
-            $results.Count | Should -BeGreaterOrEqual 45
-            $results.Count | Should -BeLessOrEqual 75
-            Get-Rules ($results | Where-Object DeviceName -eq 'iPhone-Zrinka') | Should -Be @('Jailbroken')
-        }
-    }
-
     Context 'New-CompliancePolicy against the tenant' {
         It 'New needs a connection' {
             (Get-SingleError -Result (Invoke-Captured { New-CompliancePolicy -Name 'iOS' -Platform iOS -StatePath $StatePath })).FullyQualifiedErrorId | Should -BeLike 'NotConnected,*'
         }
 
-        It 'New WhatIf stores nothing' {
-            Connect-Emulator
-            $result = Invoke-Captured { New-CompliancePolicy -Name 'iOS baseline' -Platform iOS -StatePath $StatePath -WhatIf }
+        It 'New -WhatIf sends no write and stores nothing' {
+            Assert-NoError -Result (Invoke-ModuleScript -Shell $Session -Script '$null = Connect-ComplianceTenant @Connect -SourceName $Source' -Variable @{ Connect = $Connect })
+            $writes = Get-EmulatorWriteCount -Emulator $Emulator
+            $result = Invoke-ModuleScript -Shell $Session -Script "New-CompliancePolicy -Name 'iOS baseline' -Platform iOS -StatePath `$StatePath -WhatIf" -Variable @{ StatePath = $StatePath }
             Assert-NoError -Result $result
-            @(Get-CompliancePolicy -StatePath $StatePath) | Should -HaveCount 0
+            $result.HostText | Should -Match 'iOS baseline'
+            Get-EmulatorWriteCount -Emulator $Emulator | Should -Be $writes
+            @(Get-CompliancePolicy -StatePath $StatePath -SourceName $Source) | Should -HaveCount 0
         }
 
-        It 'New refuses a taken name and a second enabled policy' {
+        It 'New refuses a taken name, a second enabled policy, a bad version and a wildcard name before any write' {
             Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
             Connect-Emulator
-            (Get-SingleError -Result (Invoke-Captured { New-CompliancePolicy -Name 'IOS BASELINE' -Platform Android -StatePath $StatePath })).FullyQualifiedErrorId | Should -BeLike 'PolicyExists,*'
+            $writes = Get-EmulatorWriteCount -Emulator $Emulator
+            (Get-SingleError -Result (Invoke-Captured { New-CompliancePolicy -Name 'IOS BASELINE' -Platform Android -StatePath $StatePath })).FullyQualifiedErrorId | Should -BeLike 'PolicyExists,AzureCompliance.Cmdlets.Policy.NewCompliancePolicyCommand*'
             (Get-SingleError -Result (Invoke-Captured { New-CompliancePolicy -Name 'iOS strict' -Platform iOS -StatePath $StatePath })).FullyQualifiedErrorId | Should -BeLike 'PolicyConflict,*'
             (Get-SingleError -Result (Invoke-Captured { New-CompliancePolicy -Name 'Android' -Platform Android -MinimumOsVersion 'eight' -StatePath $StatePath })).FullyQualifiedErrorId | Should -BeLike 'InvalidVersion,*'
+            (Get-SingleError -Result (Invoke-Captured { New-CompliancePolicy -Name 'Android*' -Platform Android -StatePath $StatePath })).FullyQualifiedErrorId | Should -BeLike 'InvalidPolicyName,*'
+            Get-EmulatorWriteCount -Emulator $Emulator | Should -Be $writes
         }
 
         It 'New creates the Intune partner policy and assigns the scoped groups' {
             Set-SeedScope -StatePath $StatePath -AllUsers $false -GroupId $MobilePilotGroupId -GroupName 'Mobile Pilot'
             Connect-Emulator
-            $result = Invoke-Captured { New-CompliancePolicy -Name 'iOS baseline' -Platform iOS -MinimumOsVersion 16 -RequirePasscode $true -StatePath $StatePath -Verbose }
+            $mark = Get-JournalMark
+            $result = Invoke-Captured { New-CompliancePolicy -Name 'iOS baseline' -Platform iOS -MinimumOsVersion 16 -RequirePasscode:$true -StatePath $StatePath -Verbose }
             Assert-NoError -Result $result
             $result.Warnings | Should -HaveCount 0
+            $result.Output | Should -HaveCount 1
             $policy = $result.Output[0]
+            $policy.Name | Should -Be 'iOS baseline'
             $policy.MinimumOsVersion.ToString() | Should -Be '16.0'
+            $policy.MinimumClientVersion.ToString() | Should -Be '12.0'
+            $policy.RequirePasscode | Should -BeTrue
+            $policy.Enabled | Should -BeTrue
+            $policy.SourceName | Should -Be $Source
             $policy.IntunePolicyId | Should -Not -BeNullOrEmpty
-            ($result.Verbose | Out-String) | Should -Match 'Mobile Pilot'
+
+            $entries = @((Get-EmulatorJournal -Emulator $Emulator -Since $mark -Method POST).entries)
+            @($entries | Where-Object { $_.pathAndQuery -like '*/PartnerCompliancePolicies`?*' -and $_.statusCode -in 201, 409 }) | Should -Not -BeNullOrEmpty
+            @($entries | Where-Object { $_.pathAndQuery -like '*/Assign*' -and $_.statusCode -lt 300 }) | Should -Not -BeNullOrEmpty
+            @($result.Verbose | Where-Object { $_.Message -match 'Mobile Pilot' }) | Should -Not -BeNullOrEmpty
             (Get-CompliancePolicy -StatePath $StatePath).IntunePolicyId | Should -Be $policy.IntunePolicyId
         }
 
@@ -347,13 +371,27 @@ Describe 'Compliance policies, Test-DeviceCompliance and Import-ComplianceDevice
         ) {
             if ($AllUsers) { Set-SeedScope -StatePath $StatePath -AllUsers $true }
             Connect-Emulator
+            $mark = Get-JournalMark
             $result = Invoke-Captured { New-CompliancePolicy -Name 'Android baseline' -Platform Android -Disabled -StatePath $StatePath }
             Assert-NoError -Result $result
             $result.Warnings | Should -HaveCount 1
             $result.Warnings[0].Message | Should -Match 'NOT assigned'
             $result.Warnings[0].Message | Should -Match $Expected
             $result.Output[0].Enabled | Should -BeFalse
+            (Get-EmulatorJournal -Emulator $Emulator -Since $mark -PathContains '/Assign' -CountOnly).Count | Should -Be 0
             $result.Text | Should -Not -Match ([regex]::Escape($Demo.AppSecret))
+        }
+
+        It 'Set -Publish assigns a stored policy to the current scope' {
+            Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
+            Set-SeedScope -StatePath $StatePath -AllUsers $false -GroupId $MobilePilotGroupId -GroupName 'Mobile Pilot'
+            Connect-Emulator
+            $mark = Get-JournalMark
+            $result = Invoke-Captured { Set-CompliancePolicy 'iOS baseline' -Publish -StatePath $StatePath -PassThru }
+            Assert-NoError -Result $result
+            $result.Output | Should -HaveCount 1
+            $result.Output[0].IntunePolicyId | Should -Not -BeNullOrEmpty
+            (Get-EmulatorJournal -Emulator $Emulator -Since $mark -PathContains '/Assign' -CountOnly).Count | Should -BeGreaterThan 0
         }
     }
 }

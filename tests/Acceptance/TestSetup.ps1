@@ -20,6 +20,7 @@
         GraphEndpoint   https://127.0.0.1:PORT
         TenantId / ClientId / ClientSecret
         IDENTITY_ENDPOINT=...  IDENTITY_HEADER=...    (or ManagedIdentityEndpoint / ManagedIdentityHeader)
+        AdminEndpoint / AdminKey                      (the admin endpoint the *-Emulator* helpers below drive)
     --trust adds the emulator's TLS certificate to the CurrentUser root store (on Windows, the first time,
     Windows asks for confirmation in a dialog).
 
@@ -151,6 +152,8 @@ function Start-TenantEmulator {
     #>
     param(
         [System.Security.Cryptography.X509Certificates.X509Certificate2[]] $RegisteredCertificate = @(),
+        # Further command-line options of the emulator, e.g. '--generated-users', '100000' (see its --help).
+        [string[]] $Option = @(),
         [int] $TimeoutSeconds = 300
     )
     $demo = Get-DemoTenant
@@ -166,7 +169,10 @@ function Start-TenantEmulator {
     # redirected output to a file on its own schedule), with no script block running on another thread.
     $startInfo = New-Object -TypeName System.Diagnostics.ProcessStartInfo
     $startInfo.FileName = 'dotnet'
-    $startInfo.Arguments = ('run --project "{0}" -c {1} --no-launch-profile -- --port {2} --trust --fixture "{3}"' -f (Get-EmulatorProjectPath), $configuration, $port, $fixture)
+    $extra = ($Option | ForEach-Object { '"' + ($_ -replace '"', '\"') + '"' }) -join ' '
+    # The first start in this process builds the emulator if needed; later ones (the next test files) skip the build check.
+    $build = if ($env:AZURECOMPLIANCE_EMULATOR_BUILT -eq $configuration) { '--no-build' } else { '' }
+    $startInfo.Arguments = ('run --project "{0}" -c {1} --no-launch-profile {5} -- --port {2} --trust --fixture "{3}" {4}' -f (Get-EmulatorProjectPath), $configuration, $port, $fixture, $extra, $build)
     $startInfo.UseShellExecute = $false
     $startInfo.CreateNoWindow = $true
     $startInfo.RedirectStandardOutput = $true
@@ -179,9 +185,10 @@ function Start-TenantEmulator {
         AuthorityHost = 'AuthorityHost'; GraphEndpoint = 'GraphEndpoint'; TenantId = 'TenantId'; ClientId = 'ClientId'
         ClientSecret = 'ClientSecret'; ManagedIdentityEndpoint = 'ManagedIdentityEndpoint'; ManagedIdentityHeader = 'ManagedIdentityHeader'
         IDENTITY_ENDPOINT = 'ManagedIdentityEndpoint'; IDENTITY_HEADER = 'ManagedIdentityHeader'
+        AdminEndpoint = 'AdminEndpoint'; AdminKey = 'AdminKey'
     }
     $linePattern = '^\s*(' + (($names.Keys | ForEach-Object { [regex]::Escape($_) }) -join '|') + ')\s*(?::|=|\s)\s*(\S+)\s*$'
-    $wanted = 'AuthorityHost', 'GraphEndpoint', 'TenantId', 'ManagedIdentityEndpoint', 'ManagedIdentityHeader'
+    $wanted = 'AuthorityHost', 'GraphEndpoint', 'TenantId', 'AdminEndpoint', 'AdminKey', 'ManagedIdentityEndpoint', 'ManagedIdentityHeader'
     $found = @{}
     $text = New-Object -TypeName System.Text.StringBuilder
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
@@ -209,6 +216,7 @@ function Start-TenantEmulator {
             throw "The tenant emulator printed no connection parameters within $TimeoutSeconds s ($($wanted -join ', ') expected). Output so far: $text"
         }
     }
+    $env:AZURECOMPLIANCE_EMULATOR_BUILT = $configuration
     # Keep reading what it prints (warnings, logs) into a file, so that a full pipe never blocks it.
     $outputLog = [System.IO.File]::Open($stdout, 'Create', 'Write', 'ReadWrite')
     $startupBytes = [System.Text.Encoding]::UTF8.GetBytes($text.ToString())
@@ -227,6 +235,8 @@ function Start-TenantEmulator {
         ClientSecret            = if ($found['ClientSecret']) { $found['ClientSecret'] } else { $demo.AppSecret }
         ManagedIdentityEndpoint = $found['ManagedIdentityEndpoint']
         ManagedIdentityHeader   = $found['ManagedIdentityHeader']
+        AdminEndpoint           = $found['AdminEndpoint']
+        AdminKey                = $found['AdminKey']
         Demo                    = $demo
     }
 }
@@ -265,15 +275,35 @@ function Get-EmulatorEndpoint {
 function Invoke-Captured {
     <#
     .SYNOPSIS
-        Runs a script block and returns what it produced, stream by stream, and everything a user could
-        see or log from it as one text (every stream with *>&1, every error's details, the format views).
+        Runs a script block as a user's prompt runs a line, and returns what it produced, stream by stream, and
+        everything a user could see or log from it as one text (every stream, every error's details, the format views).
+    .DESCRIPTION
+        Pester runs every test inside try/catch, and inside a try a statement-terminating error (ThrowTerminatingError,
+        e.g. NotConnected) ends the whole script block. The block runs in a nested pipeline of this runspace instead,
+        with no try around it: such an error is written and the next statement runs, as at the prompt. Errors that
+        end a script (throw) come back as Terminating. What only the console shows (What if: lines, Out-Host, prompts)
+        needs a host of its own: New-ModuleRunspace and Invoke-ModuleScript.
     #>
     param([Parameter(Mandatory)] [scriptblock] $ScriptBlock)
     $terminating = $null
-    $records = @(. {
-            try { & $ScriptBlock }
-            catch { $terminating = $_ }
-        } *>&1)
+    $collected = New-Object -TypeName 'System.Management.Automation.PSDataCollection[psobject]'
+    $nested = [powershell]::Create([System.Management.Automation.RunspaceMode]::CurrentRunspace)
+    try {
+        # The prompt's preferences: the runner's (e.g. ErrorActionPreference Stop) must not make per-item errors terminating.
+        $null = $nested.AddScript('param($Block) $ErrorActionPreference = ''Continue''; & $Block *>&1').AddArgument($ScriptBlock)
+        $nested.Invoke($null, $collected)
+    }
+    catch {
+        $exception = $_.Exception
+        while ($null -ne $exception -and -not ($exception -is [System.Management.Automation.IContainsErrorRecord] -and $exception -isnot [System.Management.Automation.MethodInvocationException])) {
+            $exception = $exception.InnerException
+        }
+        $terminating = if ($null -ne $exception) { $exception.ErrorRecord } else { $_ }
+    }
+    finally {
+        $nested.Dispose()
+    }
+    $records = @($collected)
 
     $errors = @($records | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
     if ($null -ne $terminating) { $errors += $terminating }
@@ -327,4 +357,270 @@ function Assert-NoError {
     if ($all.Count -ne 0) {
         throw ('Unexpected errors: ' + (($all | ForEach-Object { "$($_.FullyQualifiedErrorId): $_ $($_.ScriptStackTrace)" }) -join ' | '))
     }
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# The emulator's admin endpoint (src/AzureCompliance.TenantEmulator/README.md, "Admin endpoint"): settings, the
+# request journal and the tenant, driven from this process as in-process tests drive EmulatorServer.
+
+function Invoke-EmulatorAdmin {
+    <# One admin call: GET/PATCH/PUT/POST/DELETE {AdminEndpoint}/{Path} with the run's key; the body goes as JSON. #>
+    param(
+        [Parameter(Mandatory)] [object] $Emulator,
+        [Parameter(Mandatory)] [string] $Method,
+        [Parameter(Mandatory)] [string] $Path,
+        [object] $Body
+    )
+    $request = @{
+        Method      = $Method
+        Uri         = $Emulator.AdminEndpoint + '/' + $Path.TrimStart('/')
+        Headers     = @{ 'X-Emulator-Admin-Key' = $Emulator.AdminKey }
+        ErrorAction = 'Stop'
+    }
+    if ($PSBoundParameters.ContainsKey('Body')) {
+        $request.ContentType = 'application/json'
+        $request.Body = if ($Body -is [string]) { $Body } else { ConvertTo-Json -InputObject $Body -Depth 10 -Compress }
+    }
+    Invoke-RestMethod @request
+}
+
+function ConvertTo-EmulatorTimeSpan {
+    param([Parameter(Mandatory)] [double] $Seconds)
+    [TimeSpan]::FromSeconds($Seconds).ToString('c', [System.Globalization.CultureInfo]::InvariantCulture)
+}
+
+function Set-EmulatorSetting {
+    <#
+    .SYNOPSIS
+        Changes EmulatorSettings, by their names: Set-EmulatorSetting $Emulator @{ latency = '00:00:00.030'; randomSeed = 4242;
+        partner = @{ messagesPerWindow = 20; window = '00:00:01'; processingDelay = '00:00:00' } }
+    #>
+    param([Parameter(Mandatory)] [object] $Emulator, [Parameter(Mandatory)] [hashtable] $Setting)
+    Invoke-EmulatorAdmin -Emulator $Emulator -Method Patch -Path settings -Body $Setting
+}
+
+function Get-EmulatorSetting {
+    param([Parameter(Mandatory)] [object] $Emulator)
+    Invoke-EmulatorAdmin -Emulator $Emulator -Method Get -Path settings
+}
+
+function Reset-EmulatorSetting {
+    <# Back to the start-up behaviour: no latency, published throttling limits, no faults, default partner limits. #>
+    param([Parameter(Mandatory)] [object] $Emulator)
+    $null = Invoke-EmulatorAdmin -Emulator $Emulator -Method Post -Path settings/reset
+}
+
+function Set-EmulatorThrottleRule {
+    <# Adds (or replaces) a throttling rule: @{ method = 'PUT'; pathContains = '/DataUploadMessages('; limit = 20; window = '00:00:01'; scope = 'perTenant' } #>
+    param([Parameter(Mandatory)] [object] $Emulator, [Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [hashtable] $Rule)
+    $null = Invoke-EmulatorAdmin -Emulator $Emulator -Method Put -Path ('settings/throttleRules/' + [uri]::EscapeDataString($Name)) -Body $Rule
+}
+
+function Remove-EmulatorThrottleRule {
+    <# Removes one rule by name, or every rule (the published limits too) with -All. #>
+    param([Parameter(Mandatory)] [object] $Emulator, [string] $Name, [switch] $All)
+    $path = if ($All) { 'settings/throttleRules' } else { 'settings/throttleRules/' + [uri]::EscapeDataString($Name) }
+    $null = Invoke-EmulatorAdmin -Emulator $Emulator -Method Delete -Path $path
+}
+
+function Set-EmulatorFaultRule {
+    <# Adds (or replaces) a fault rule: @{ pathContains = '/DataUploadMessages('; tooManyRequestsProbability = 0.1; retryAfter = '00:00:01' } #>
+    param([Parameter(Mandatory)] [object] $Emulator, [Parameter(Mandatory)] [string] $Name, [Parameter(Mandatory)] [hashtable] $Rule)
+    $null = Invoke-EmulatorAdmin -Emulator $Emulator -Method Put -Path ('settings/faultRules/' + [uri]::EscapeDataString($Name)) -Body $Rule
+}
+
+function Remove-EmulatorFaultRule {
+    param([Parameter(Mandatory)] [object] $Emulator, [Parameter(Mandatory)] [string] $Name)
+    $null = Invoke-EmulatorAdmin -Emulator $Emulator -Method Delete -Path ('settings/faultRules/' + [uri]::EscapeDataString($Name))
+}
+
+function Add-EmulatorForcedResponse {
+    <# The next -Count requests under -PathPrefix are answered with -StatusCode. #>
+    param(
+        [Parameter(Mandatory)] [object] $Emulator, [Parameter(Mandatory)] [string] $PathPrefix, [Parameter(Mandatory)] [int] $StatusCode,
+        [int] $Count = 1, [double] $RetryAfterSeconds = -1, [switch] $AppliesToSignIn
+    )
+    $body = @{ pathPrefix = $PathPrefix; statusCode = $StatusCode; count = $Count; appliesToSignIn = [bool]$AppliesToSignIn }
+    if ($RetryAfterSeconds -ge 0) { $body.retryAfter = ConvertTo-EmulatorTimeSpan -Seconds $RetryAfterSeconds }
+    $null = Invoke-EmulatorAdmin -Emulator $Emulator -Method Post -Path settings/forcedResponses -Body $body
+}
+
+function Get-EmulatorJournal {
+    <#
+    .SYNOPSIS
+        The requests the emulator answered after index -Since (a previous answer's Total), filtered; returns
+        { Total, Count, WriteCount, Entries } (no entries with -CountOnly).
+    #>
+    param(
+        [Parameter(Mandatory)] [object] $Emulator, [int] $Since = 0, [string] $Method, [string] $PathContains,
+        [switch] $WritesOnly, [switch] $CountOnly
+    )
+    $query = @("since=$Since")
+    if ($Method) { $query += 'method=' + [uri]::EscapeDataString($Method) }
+    if ($PathContains) { $query += 'pathContains=' + [uri]::EscapeDataString($PathContains) }
+    if ($WritesOnly) { $query += 'writesOnly=true' }
+    if ($CountOnly) { $query += 'countOnly=true' }
+    Invoke-EmulatorAdmin -Emulator $Emulator -Method Get -Path ('journal?' + ($query -join '&'))
+}
+
+function Get-EmulatorWriteCount {
+    <# Requests that changed (or tried to change) the tenant: what -WhatIf must leave unchanged. #>
+    param([Parameter(Mandatory)] [object] $Emulator)
+    (Get-EmulatorJournal -Emulator $Emulator -WritesOnly -CountOnly).Count
+}
+
+function Clear-EmulatorJournal {
+    param([Parameter(Mandatory)] [object] $Emulator)
+    $null = Invoke-EmulatorAdmin -Emulator $Emulator -Method Delete -Path journal
+}
+
+function Get-EmulatorTenant {
+    <# A collection of the emulated tenant as the emulator holds it: users, groups, devices, subscribedSkus, partnerTenants, partnerDevices. #>
+    param(
+        [Parameter(Mandatory)] [object] $Emulator,
+        [Parameter(Mandatory)] [ValidateSet('users', 'groups', 'devices', 'subscribedSkus', 'partnerTenants', 'partnerDevices', 'partnerMessages')] [string] $Collection
+    )
+    # Invoke-RestMethod writes a JSON array as one object: callers get the items.
+    foreach ($item in (Invoke-EmulatorAdmin -Emulator $Emulator -Method Get -Path "tenant/$Collection")) { $item }
+}
+
+function Add-EmulatorTenantObject {
+    <# Adds users, groups (with memberIds) or devices (with registeredOwnerIds) to the tenant, in one call. #>
+    param(
+        [Parameter(Mandatory)] [object] $Emulator,
+        [Parameter(Mandatory)] [ValidateSet('users', 'groups', 'devices')] [string] $Collection,
+        [Parameter(Mandatory)] [object[]] $InputObject
+    )
+    $null = Invoke-EmulatorAdmin -Emulator $Emulator -Method Post -Path "tenant/$Collection" -Body (ConvertTo-Json -InputObject @($InputObject) -Depth 10 -Compress)
+}
+
+function Get-EmulatorDevice {
+    <# The directory device with this object id, as the emulator holds it (isCompliant, isManaged, ...). #>
+    param([Parameter(Mandatory)] [object] $Emulator, [Parameter(Mandatory)] [string] $ObjectId)
+    Invoke-EmulatorAdmin -Emulator $Emulator -Method Get -Path "tenant/devices/$ObjectId"
+}
+
+function Get-EmulatorTransitiveMember {
+    <# The object ids of a group's members, nested groups followed. #>
+    param([Parameter(Mandatory)] [object] $Emulator, [Parameter(Mandatory)] [string] $GroupId)
+    foreach ($id in (Invoke-EmulatorAdmin -Emulator $Emulator -Method Get -Path "tenant/groups/$GroupId/transitiveMembers")) { $id }
+}
+
+function Set-EmulatorPartnerTenant {
+    <# Provisions (or deprovisions) a partner app in the tenant, as PUT PartnerTenants does, without the call. #>
+    param([Parameter(Mandatory)] [object] $Emulator, [Parameter(Mandatory)] [string] $AppId, [ValidateSet('provisioned', 'deprovisioned')] [string] $State = 'provisioned')
+    Invoke-EmulatorAdmin -Emulator $Emulator -Method Put -Path "tenant/partnerTenants/$AppId" -Body @{ provisioned = $State }
+}
+
+function Get-EmulatorPendingPartnerMessage {
+    <# How many accepted data upload messages the partner API is still processing. #>
+    param([Parameter(Mandatory)] [object] $Emulator)
+    (Invoke-EmulatorAdmin -Emulator $Emulator -Method Get -Path tenant/partnerMessages).pending
+}
+
+function Clear-EmulatorPartnerCompliancePolicy {
+    <# The partner API has no call that deletes a partner compliance policy: tests start afresh with this. #>
+    param([Parameter(Mandatory)] [object] $Emulator)
+    $null = Invoke-EmulatorAdmin -Emulator $Emulator -Method Delete -Path tenant/partnerCompliancePolicies
+}
+
+function Add-EmulatorCertificateCredential {
+    <# Registers the public part of a certificate as a credential of an app registration. #>
+    param(
+        [Parameter(Mandatory)] [object] $Emulator, [Parameter(Mandatory)] [string] $ClientId,
+        [Parameter(Mandatory)] [System.Security.Cryptography.X509Certificates.X509Certificate2] $Certificate
+    )
+    $null = Invoke-EmulatorAdmin -Emulator $Emulator -Method Post -Path "tenant/applications/$ClientId/certificates" -Body @{ certificate = [System.Convert]::ToBase64String($Certificate.RawData) }
+}
+
+function New-ModuleRunspace {
+    <#
+    .SYNOPSIS
+        A PowerShell instance in a new runspace of this process with the built module imported by its manifest, the
+        given variables set, and a text host (TextHost.cs) that keeps what the console shows (What if: lines, Out-Host,
+        prompts, answered from $shell.TextHost.ChoiceAnswers). For what a nested pipeline cannot show (host text,
+        progress records) and for a run beside the test (BeginInvoke, then Stop as Ctrl+C does).
+        Run scripts with Invoke-ModuleScript; dispose it with Remove-ModuleRunspace.
+    #>
+    param([hashtable] $Variable = @{})
+    if (-not ('AzureCompliance.Acceptance.TextHost' -as [type])) {
+        Add-Type -Path (Join-Path $PSScriptRoot 'TextHost.cs')
+    }
+    $textHost = New-Object -TypeName AzureCompliance.Acceptance.TextHost -ArgumentList @($null, $true)
+    $state = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
+    $state.ImportPSModule([string[]]@(Get-ModuleManifestPath))
+    foreach ($name in $Variable.Keys) {
+        $state.Variables.Add((New-Object -TypeName System.Management.Automation.Runspaces.SessionStateVariableEntry -ArgumentList $name, $Variable[$name], ''))
+    }
+    $runspace = [System.Management.Automation.Runspaces.RunspaceFactory]::CreateRunspace($textHost, $state)
+    $runspace.Open()
+    $shell = [powershell]::Create()
+    $shell.Runspace = $runspace
+    $shell | Add-Member -NotePropertyName TextHost -NotePropertyValue $textHost
+    $shell
+}
+
+function Invoke-ModuleScript {
+    <#
+    .SYNOPSIS
+        Runs script text in a New-ModuleRunspace session (variables set first) and returns what it produced stream by
+        stream, like Invoke-Captured, with the host's text (HostText) and the progress records.
+    #>
+    param(
+        [Parameter(Mandatory)] [System.Management.Automation.PowerShell] $Shell,
+        [Parameter(Mandatory)] [string] $Script,
+        [hashtable] $Variable = @{}
+    )
+    foreach ($name in $Variable.Keys) { $Shell.Runspace.SessionStateProxy.SetVariable($name, $Variable[$name]) }
+    $Shell.Commands.Clear()
+    $Shell.Streams.ClearStreams()
+    $Shell.TextHost.ClearText()
+    $null = $Shell.AddScript($Script)
+    $collected = New-Object -TypeName 'System.Management.Automation.PSDataCollection[psobject]'
+    $terminating = $null
+    try {
+        $Shell.Invoke($null, $collected)
+    }
+    catch {
+        $exception = $_.Exception
+        while ($null -ne $exception -and -not ($exception -is [System.Management.Automation.IContainsErrorRecord] -and $exception -isnot [System.Management.Automation.MethodInvocationException])) {
+            $exception = $exception.InnerException
+        }
+        $terminating = if ($null -ne $exception) { $exception.ErrorRecord } else { $_ }
+    }
+    $output = @($collected)
+    $errors = @($Shell.Streams.Error)
+    if ($null -ne $terminating) { $errors += $terminating }
+    $hostText = $Shell.TextHost.Text
+    $visible = New-Object -TypeName System.Text.StringBuilder
+    [void]$visible.AppendLine($hostText)
+    foreach ($object in $output) { [void]$visible.AppendLine(($object | Format-List -Property * -Force | Out-String -Width 4096)) }
+    foreach ($record in $errors) {
+        [void]$visible.AppendLine([string]$record).AppendLine([string]$record.FullyQualifiedErrorId).AppendLine([string]$record.Exception)
+        if ($record.ErrorDetails) { [void]$visible.AppendLine([string]$record.ErrorDetails.Message).AppendLine([string]$record.ErrorDetails.RecommendedAction) }
+        [void]$visible.AppendLine($record.CategoryInfo.ToString()).AppendLine([string]$record.TargetObject)
+    }
+    foreach ($record in @($Shell.Streams.Warning) + @($Shell.Streams.Verbose) + @($Shell.Streams.Debug)) { [void]$visible.AppendLine($record.Message) }
+    foreach ($record in $Shell.Streams.Information) { [void]$visible.AppendLine([string]$record.MessageData) }
+    foreach ($record in $Shell.Streams.Progress) { [void]$visible.AppendLine($record.Activity + ' ' + $record.StatusDescription) }
+    [pscustomobject]@{
+        Output      = $output
+        Errors      = $errors
+        Terminating = $terminating
+        Warnings    = @($Shell.Streams.Warning)
+        Verbose     = @($Shell.Streams.Verbose)
+        Debug       = @($Shell.Streams.Debug)
+        Information = @($Shell.Streams.Information)
+        Progress    = @($Shell.Streams.Progress)
+        HostText    = $hostText
+        Text        = $visible.ToString()
+    }
+}
+
+function Remove-ModuleRunspace {
+    param([System.Management.Automation.PowerShell] $Shell)
+    if ($null -eq $Shell) { return }
+    $runspace = $Shell.Runspace
+    $Shell.Dispose()
+    if ($runspace) { $runspace.Dispose() }
 }

@@ -1,10 +1,17 @@
+#nullable enable
+using System;
+using System.Collections.Generic;
 using System.Globalization;
+using System.IO;
 using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Security;
 using System.Text;
 
-namespace AzureCompliance.ScriptHost;
+namespace AzureCompliance.Acceptance;
+
+// Compiled by TestSetup.ps1 (Add-Type) into the pwsh that runs the tests: scenarios that assert on what the console
+// shows (What if: lines, prompts, Out-Host) run in a runspace of their own with this host, as a user's console would show it.
 
 /// <summary>
 /// A host whose console is text: it keeps what Out-Host and the format views print for a user (and echoes
@@ -21,7 +28,7 @@ public sealed class TextHost : PSHost
     public override CultureInfo CurrentCulture => CultureInfo.InvariantCulture;
     public override CultureInfo CurrentUICulture => CultureInfo.InvariantCulture;
     public override Guid InstanceId { get; } = Guid.NewGuid();
-    public override string Name => "AzureCompliance.ScriptHost";
+    public override string Name => "AzureCompliance.Acceptance";
     public override PSHostUserInterface UI => _ui;
     public override Version Version => new(1, 0);
 
