@@ -1,9 +1,8 @@
 <#
     Export-, Compare- and Set-ComplianceConfiguration in a real pwsh against the built module and the tenant emulator
     as a separate process: the round trip (export, apply to an emptied tenant, export again gives the same file),
-    idempotence, -WhatIf, drift item by item, and refusals that name the line. The write counts (nothing sent by
-    -WhatIf or a second run) are asserted through the emulator's journal in
-    tests/AzureCompliance.Module.Tests/ConfigurationTests.cs; here "no write" shows in what the tenant holds afterwards.
+    idempotence, -WhatIf, drift item by item, and refusals that name the line. "No write" is asserted through the
+    emulator's request journal (Get-EmulatorWriteCount), as in tests/AzureCompliance.Module.Tests/ConfigurationTests.cs.
 #>
 
 Describe 'The tenant as code' {
@@ -97,8 +96,10 @@ Describe 'The tenant as code' {
         $file = New-TestPath '.psd1'
         Set-Content -LiteralPath $file -Value $Sample
         @(Set-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state -PassThru -WarningAction SilentlyContinue).Count | Should -Be 6
+        $writes = Get-EmulatorWriteCount -Emulator $Emulator
         $again = Invoke-Captured { Set-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state -PassThru -Verbose }
         Assert-NoError -Result $again
+        Get-EmulatorWriteCount -Emulator $Emulator | Should -Be $writes -Because 'the emulator''s journal shows no write from the second run'
         $again.Output | Should -BeNullOrEmpty
         ($again.Verbose.Message -join "`n") | Should -Match 'already match'
         @(Compare-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state) | Should -BeNullOrEmpty
@@ -111,13 +112,17 @@ Describe 'The tenant as code' {
         $file = New-TestPath '.psd1'
         Set-Content -LiteralPath $file -Value $Sample
         $before = @(Compare-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state)
-        # What if: lines go to the host, not to a stream: a transcript records what the administrator sees.
-        $transcript = New-TestPath '.txt'
-        Start-Transcript -LiteralPath $transcript | Out-Null
-        try { $whatIf = Invoke-Captured { Set-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state -WhatIf } }
-        finally { Stop-Transcript | Out-Null }
-        Assert-NoError -Result $whatIf
-        $seen = Get-Content -LiteralPath $transcript -Raw
+        # What if: lines go to the host, not to a stream: a runspace with a text host keeps what the administrator sees.
+        $writes = Get-EmulatorWriteCount -Emulator $Emulator
+        $session = New-ModuleRunspace
+        try {
+            $whatIf = Invoke-ModuleScript -Shell $session -Script 'Set-ComplianceConfiguration -Connection $Connection -Path $File -StatePath $StatePath -WhatIf' `
+                -Variable @{ Connection = $connection; File = $file; StatePath = $state }
+        }
+        finally { Remove-ModuleRunspace -Shell $session }
+        $whatIf.Errors | Should -BeNullOrEmpty
+        Get-EmulatorWriteCount -Emulator $Emulator | Should -Be $writes -Because '-WhatIf sends no write (the emulator''s journal)'
+        $seen = $whatIf.HostText
         $before.Count | Should -Be 6
         foreach ($change in $before) {
             $seen | Should -Match ([regex]::Escape($change.Description)) -Because '-WhatIf prints every difference'
@@ -192,7 +197,9 @@ Describe 'The tenant as code' {
             $connection = Connect-Demo
             $file = New-TestPath '.psd1'
             Set-Content -LiteralPath $file -Value ($Sample -replace "'All Sales'", "'No Such Group'")
+            $writes = Get-EmulatorWriteCount -Emulator $Emulator
             $result = Invoke-Captured { Set-ComplianceConfiguration -Connection $connection -Path $file -StatePath (New-TestPath '.db') }
+            Get-EmulatorWriteCount -Emulator $Emulator | Should -Be $writes
             $error1 = Get-SingleError -Result $result
             $error1.FullyQualifiedErrorId | Should -BeLike 'ConfigurationGroupNotFound,*'
             $error1.Exception.Message | Should -Match ([regex]::Escape("$(Split-Path -Leaf $file), line 8")) 
@@ -206,7 +213,9 @@ Describe 'The tenant as code' {
             $file = New-TestPath '.psd1'
             $groups = ("'All Sales'", "'Sales EMEA'", "'Mobile Pilot'", "'IT Admins'", "'Break Glass'", "'O''Brien Team'", "'G7'", "'G8'", "'G9'", "'G10'", "'G11'") -join "`n            "
             Set-Content -LiteralPath $file -Value "@{`n    Partner = @{ DisplayName = 'MobileIron'; Platforms = @('Android') }`n    GroupScope = @{`n        Groups = @(`n            $groups`n        )`n    }`n}"
+            $writes = Get-EmulatorWriteCount -Emulator $Emulator
             $error1 = Get-SingleError -Result (Invoke-Captured { Set-ComplianceConfiguration -Connection $connection -Path $file -StatePath (New-TestPath '.db') })
+            Get-EmulatorWriteCount -Emulator $Emulator | Should -Be $writes -Because 'the refusal comes before any write'
             $error1.FullyQualifiedErrorId | Should -BeLike 'ConfigurationGroupLimitExceeded,*'
             $error1.Exception.Message | Should -Match ([regex]::Escape("$(Split-Path -Leaf $file), line 15"))
             Get-CompliancePartner -Connection $connection | Should -BeNullOrEmpty
@@ -218,7 +227,9 @@ Describe 'The tenant as code' {
             Add-CompliancePartner -Connection $connection -DisplayName 'IBM MaaS360' -Platform iOS -AllUsers | Out-Null
             $file = New-TestPath '.psd1'
             Set-Content -LiteralPath $file -Value $Sample
+            $writes = Get-EmulatorWriteCount -Emulator $Emulator
             $error1 = Get-SingleError -Result (Invoke-Captured { Set-ComplianceConfiguration -Connection $connection -Path $file -StatePath (New-TestPath '.db') })
+            Get-EmulatorWriteCount -Emulator $Emulator | Should -Be $writes -Because 'the refusal comes before any write'
             $error1.FullyQualifiedErrorId | Should -BeLike 'ConfigurationPlatformHeldByOtherPartner,*'
             $error1.Exception.Message | Should -Match ([regex]::Escape("$(Split-Path -Leaf $file), line 3"))
             $error1.Exception.Message | Should -Match 'IBM MaaS360'
@@ -230,7 +241,9 @@ Describe 'The tenant as code' {
             $connection = Connect-Demo
             $file = New-TestPath '.psd1'
             Set-Content -LiteralPath $file -Value "@{`n    AccessPolicies = @(`n        @{ DisplayName = 'AzC test lockout'; State = 'Enabled'; AllUsers = `$true }`n    )`n}"
+            $writes = Get-EmulatorWriteCount -Emulator $Emulator
             $error1 = Get-SingleError -Result (Invoke-Captured { Set-ComplianceConfiguration -Connection $connection -Path $file -StatePath (New-TestPath '.db') })
+            Get-EmulatorWriteCount -Emulator $Emulator | Should -Be $writes -Because 'the refusal comes before any write'
             $error1.FullyQualifiedErrorId | Should -BeLike 'ConfigurationAccessPolicyLockoutRisk,*'
             $error1.Exception.Message | Should -Match ([regex]::Escape("$(Split-Path -Leaf $file), line 3"))
             @(Get-ComplianceAccessPolicy -Connection $connection -All | Where-Object DisplayName -EQ 'AzC test lockout') | Should -BeNullOrEmpty
