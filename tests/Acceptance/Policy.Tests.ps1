@@ -115,7 +115,7 @@ Describe 'Compliance policies, Test-DeviceCompliance and Import-ComplianceDevice
     Context 'Set, Enable, Disable and Remove' {
         It 'Set changes rules and passes the policy through' {
             Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
-            $result = Invoke-Captured { Set-CompliancePolicy -Name 'iOS baseline' -MinimumOsVersion '16.4' -RequirePasscode $true -MaximumCheckInAge ([TimeSpan]::FromDays(7)) -StatePath $StatePath -SourceName $Source -PassThru }
+            $result = Invoke-Captured { Set-CompliancePolicy -Name 'iOS baseline' -MinimumOsVersion '16.4' -RequirePasscode:$true -MaximumCheckInAge ([TimeSpan]::FromDays(7)) -StatePath $StatePath -SourceName $Source -PassThru }
             Assert-NoError -Result $result
             $result.Output[0].MinimumOsVersion.ToString() | Should -Be '16.4'
             $result.Output[0].RequirePasscode | Should -BeTrue
@@ -129,7 +129,7 @@ Describe 'Compliance policies, Test-DeviceCompliance and Import-ComplianceDevice
 
         It 'Set takes policies from the pipeline by property name' {
             Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true }, @{ Name = 'Android baseline'; Platform = 'Android'; Enabled = $true })
-            $changed = @(Get-CompliancePolicy -StatePath $StatePath -SourceName $Source | Set-CompliancePolicy -RequireEncryption $true -StatePath $StatePath -PassThru)
+            $changed = @(Get-CompliancePolicy -StatePath $StatePath -SourceName $Source | Set-CompliancePolicy -RequireEncryption:$true -StatePath $StatePath -PassThru)
             $changed | Should -HaveCount 2
             $changed | ForEach-Object { $_.RequireEncryption | Should -BeTrue }
         }
@@ -331,7 +331,7 @@ Describe 'Compliance policies, Test-DeviceCompliance and Import-ComplianceDevice
         It 'New creates the Intune partner policy and assigns the scoped groups' {
             Set-SeedScope -StatePath $StatePath -AllUsers $false -GroupId $MobilePilotGroupId -GroupName 'Mobile Pilot'
             Connect-Emulator
-            $result = Invoke-Captured { New-CompliancePolicy -Name 'iOS baseline' -Platform iOS -MinimumOsVersion 16 -RequirePasscode $true -StatePath $StatePath -Verbose }
+            $result = Invoke-Captured { New-CompliancePolicy -Name 'iOS baseline' -Platform iOS -MinimumOsVersion 16 -RequirePasscode:$true -StatePath $StatePath -Verbose }
             Assert-NoError -Result $result
             $result.Warnings | Should -HaveCount 0
             $policy = $result.Output[0]

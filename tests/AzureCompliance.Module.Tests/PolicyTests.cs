@@ -154,7 +154,7 @@ public sealed class PolicyTests : IDisposable
     public void Set_changes_rules_and_passes_the_policy_through()
     {
         Seed(Source, ("iOS baseline", "iOS", true));
-        var result = Run("Set-CompliancePolicy -Name 'iOS baseline' -MinimumOsVersion '16.4' -RequirePasscode $true -MaximumCheckInAge ([TimeSpan]::FromDays(7)) -StatePath $StatePath -SourceName $Source -PassThru");
+        var result = Run("Set-CompliancePolicy -Name 'iOS baseline' -MinimumOsVersion '16.4' -RequirePasscode:$true -MaximumCheckInAge ([TimeSpan]::FromDays(7)) -StatePath $StatePath -SourceName $Source -PassThru");
         result.AssertNoErrors();
         var policy = Assert.Single(result.Output);
         Assert.Equal("16.4", Text(policy, "MinimumOsVersion"));
@@ -177,7 +177,7 @@ public sealed class PolicyTests : IDisposable
     public void Set_takes_policies_from_the_pipeline_by_property_name()
     {
         Seed(Source, ("iOS baseline", "iOS", true), ("Android baseline", "Android", true));
-        var result = Run("Get-CompliancePolicy -StatePath $StatePath -SourceName $Source | Set-CompliancePolicy -RequireEncryption $true -StatePath $StatePath -PassThru");
+        var result = Run("Get-CompliancePolicy -StatePath $StatePath -SourceName $Source | Set-CompliancePolicy -RequireEncryption:$true -StatePath $StatePath -PassThru");
         result.AssertNoErrors();
         Assert.Equal(2, result.Output.Count);
         Assert.All(result.Output, o => Assert.True(Value<bool>(o, "RequireEncryption")));
@@ -198,7 +198,7 @@ public sealed class PolicyTests : IDisposable
         Assert.StartsWith("InvalidVersion,", error.FullyQualifiedErrorId);
         Assert.Equal(ErrorCategory.InvalidArgument, error.CategoryInfo.Category);
 
-        var missing = Run("Set-CompliancePolicy 'nope' -RequirePasscode $true -StatePath $StatePath -SourceName $Source");
+        var missing = Run("Set-CompliancePolicy 'nope' -RequirePasscode:$true -StatePath $StatePath -SourceName $Source");
         Assert.StartsWith("PolicyNotFound,", missing.SingleError().FullyQualifiedErrorId);
     }
 
@@ -420,7 +420,7 @@ public sealed class PolicyTests : IDisposable
         Run(TenantFixture.ConnectWithSecret + " -SourceName $Source | Out-Null").AssertNoErrors();
         _tenant.Server.Journal.Clear();
 
-        var result = Run("New-CompliancePolicy -Name 'iOS baseline' -Platform iOS -MinimumOsVersion 16 -RequirePasscode $true -StatePath $StatePath -Verbose");
+        var result = Run("New-CompliancePolicy -Name 'iOS baseline' -Platform iOS -MinimumOsVersion 16 -RequirePasscode:$true -StatePath $StatePath -Verbose");
         result.AssertNoErrors();
         Assert.Empty(result.Warnings);
         var policy = Single(result);
