@@ -53,7 +53,7 @@ Describe 'Import-ComplianceDevice bounds each row' {
             Write-Repeated $w 'x' (100MB)
             $w.Write("""}`n{""deviceId"":""$Id2"",""platform"":""iOS""}`n")
         }
-        $result = Invoke-Captured { Import-ComplianceDevice -Path $path }
+        $result = Invoke-Captured { Import-ComplianceDevice -Path $path -ErrorAction Continue }
         Assert-RowTooLarge -Result $result -File 'hostile.jsonl' -Line 1 -Limit $MaxJsonLineChars
         @($result.Output.DeviceId) | Should -Be @($Id2)
     }
@@ -66,7 +66,7 @@ Describe 'Import-ComplianceDevice bounds each row' {
             Write-Repeated $w 'y' (64MB)
             $w.Write("""},`n{""deviceId"":""$Id2"",""platform"":""Android""}]")
         }
-        $result = Invoke-Captured { Import-ComplianceDevice -Path $path }
+        $result = Invoke-Captured { Import-ComplianceDevice -Path $path -ErrorAction Continue }
         Assert-RowTooLarge -Result $result -File 'hostile.json' -Line 2 -Limit $MaxJsonElementBytes
         @($result.Output.DeviceId) | Should -Be @($Id1, $Id2)
     }
@@ -79,7 +79,7 @@ Describe 'Import-ComplianceDevice bounds each row' {
             $w.Write([string]::Concat([System.Linq.Enumerable]::Repeat(',x', 100000)))
             $w.Write("`n$Id2,Android`n")
         }
-        $result = Invoke-Captured { Import-ComplianceDevice -Path $path }
+        $result = Invoke-Captured { Import-ComplianceDevice -Path $path -ErrorAction Continue }
         Assert-RowTooLarge -Result $result -File 'hostile.csv' -Line 2 -Limit $MaxCsvFields
         @($result.Output.DeviceId) | Should -Be @($Id2)
     }
