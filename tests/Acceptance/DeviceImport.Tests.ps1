@@ -56,7 +56,7 @@ Describe 'Import-ComplianceDevice' {
 
         Assert-NoError -Result $result
         $result.Output | Should -Be @(120)
-        foreach ($column in 'DeviceName', 'Platform', 'OsVersion', 'ClientVersion', 'UserPrincipalName', 'LastCheckIn', 'MdmState', 'DeviceId') {
+        foreach ($column in 'DeviceName', 'Platform', 'OS', 'UserPrincipalName', 'LastCheckIn', 'MdmState') {
             $result.HostText | Should -Match $column
         }
     }

@@ -118,7 +118,7 @@ Describe 'Compliance policies and Test-DeviceCompliance' {
             Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
             $result = Invoke-ModuleScript -Shell $Session -Script 'Get-CompliancePolicy -StatePath $StatePath -SourceName $Source | Out-Host' -Variable @{ StatePath = $StatePath }
             Assert-NoError -Result $result
-            foreach ($header in 'Name', 'Platform', 'Enabled', 'MinOS', 'MinClient', 'BlockJailbroken', 'SourceName') {
+            foreach ($header in 'Name', 'Platform', 'Enabled', 'MinOS', 'MinClient', 'Rules', 'Source') {
                 $result.HostText | Should -Match $header
             }
             $result.HostText | Should -Match 'iOS baseline'
@@ -286,10 +286,10 @@ $devices | Test-DeviceCompliance -Policy $strict -NonCompliantOnly
             $megan.PolicyName | Should -Be 'strict iOS'
             Get-Rules $megan | Should -Be @('MinimumOsVersion', 'Passcode')
             $megan.PSObject.BaseObject.GetType().FullName | Should -Be 'AzureCompliance.Core.Devices.DeviceComplianceResult'
-            foreach ($header in 'DeviceName', 'Platform', 'IsCompliant', 'PolicyName', 'Reasons') {
+            foreach ($header in 'DeviceName', 'Platform', 'Compliant', 'PolicyName', 'Reasons') {
                 $result.HostText | Should -Match $header
             }
-            $result.HostText | Should -Match 'below the minimum 17\.0'
+            $result.HostText | Should -Match 'below\s+the\s+minimum\s+17\.0' -Because 'the view wraps reasons at word boundaries'
             $result.HostText | Should -Not -Match 'iPhone-Adele'
         }
 

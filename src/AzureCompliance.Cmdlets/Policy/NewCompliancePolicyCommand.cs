@@ -33,21 +33,22 @@ namespace AzureCompliance.Cmdlets.Policy
         [AllowNull]
         public string? MinimumClientVersion { get; set; }
 
+        // Switches: absent keeps the platform default (PolicyDefaults); -BlockJailbroken:$false turns a rule that is on by default off.
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public bool BlockJailbroken { get; set; } = PolicyDefaults.BlockJailbroken;
+        public SwitchParameter BlockJailbroken { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public bool RequireEncryption { get; set; } = PolicyDefaults.RequireEncryption;
+        public SwitchParameter RequireEncryption { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public bool RequirePasscode { get; set; } = PolicyDefaults.RequirePasscode;
+        public SwitchParameter RequirePasscode { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [AllowNull]
         public TimeSpan? MaximumCheckInAge { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public bool RequireEntraRegistration { get; set; } = PolicyDefaults.RequireEntraRegistration;
+        public SwitchParameter RequireEntraRegistration { get; set; }
 
         /// <summary>Stores the policy disabled: it uploads nothing until Enable-CompliancePolicy.</summary>
         [Parameter]
@@ -64,10 +65,10 @@ namespace AzureCompliance.Cmdlets.Policy
             {
                 return;
             }
-            policy.BlockJailbroken = BlockJailbroken;
-            policy.RequireEncryption = RequireEncryption;
-            policy.RequirePasscode = RequirePasscode;
-            policy.RequireEntraRegistration = RequireEntraRegistration;
+            policy.BlockJailbroken = SwitchOrDefault(nameof(BlockJailbroken), BlockJailbroken, PolicyDefaults.BlockJailbroken);
+            policy.RequireEncryption = SwitchOrDefault(nameof(RequireEncryption), RequireEncryption, PolicyDefaults.RequireEncryption);
+            policy.RequirePasscode = SwitchOrDefault(nameof(RequirePasscode), RequirePasscode, PolicyDefaults.RequirePasscode);
+            policy.RequireEntraRegistration = SwitchOrDefault(nameof(RequireEntraRegistration), RequireEntraRegistration, PolicyDefaults.RequireEntraRegistration);
             policy.MaximumCheckInAge = MaximumCheckInAge is TimeSpan age && age == TimeSpan.Zero ? null : MaximumCheckInAge;
 
             using var store = OpenStore();
@@ -85,5 +86,8 @@ namespace AzureCompliance.Cmdlets.Policy
                 WriteObject(created);
             }
         }
+
+        private bool SwitchOrDefault(string parameter, SwitchParameter value, bool platformDefault) =>
+            MyInvocation.BoundParameters.ContainsKey(parameter) ? value.IsPresent : platformDefault;
     }
 }

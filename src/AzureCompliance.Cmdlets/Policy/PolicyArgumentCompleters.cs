@@ -9,7 +9,10 @@ using AzureCompliance.Core.Policy;
 
 namespace AzureCompliance.Cmdlets.Policy
 {
-    /// <summary>Completes -Name with the policies of the source in the state file (-StatePath and -SourceName as typed so far).</summary>
+    /// <summary>
+    /// Completes -Name with the policies of the source in the state file (-StatePath and -SourceName as typed so far).
+    /// Only reads: a missing or foreign file is neither created nor changed; -StatePath resolves as the cmdlet resolves it.
+    /// </summary>
     public sealed class PolicyNameCompleter : IArgumentCompleter
     {
         public IEnumerable<CompletionResult> CompleteArgument(string commandName, string parameterName, string wordToComplete,
@@ -24,7 +27,15 @@ namespace AzureCompliance.Cmdlets.Policy
             IReadOnlyList<string> names;
             try
             {
-                names = CompliancePolicyStore.ListNames(statePath, source!);
+                // Completion runs inside the running pipeline, where the runspace's SessionStateProxy is off limits;
+                // a script block on this thread sees the session's current location.
+                var found = ScriptBlock.Create("$ExecutionContext.SessionState.Path").Invoke();
+                if (found.Count != 1 || !(found[0]?.BaseObject is PathIntrinsics paths))
+                {
+                    return Enumerable.Empty<CompletionResult>();
+                }
+                var path = StatePaths.Resolve(paths, statePath);
+                names = CompliancePolicyStore.ListNames(path, source!);
             }
             catch (Exception)
             {

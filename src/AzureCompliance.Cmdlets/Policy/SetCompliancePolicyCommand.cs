@@ -27,14 +27,15 @@ namespace AzureCompliance.Cmdlets.Policy
         [AllowNull]
         public string? MinimumClientVersion { get; set; }
 
+        // Switches: only a bound one changes its rule; -RequirePasscode:$false turns the rule off.
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public bool BlockJailbroken { get; set; }
+        public SwitchParameter BlockJailbroken { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public bool RequireEncryption { get; set; }
+        public SwitchParameter RequireEncryption { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public bool RequirePasscode { get; set; }
+        public SwitchParameter RequirePasscode { get; set; }
 
         /// <summary>Zero or $null: no limit.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -42,7 +43,7 @@ namespace AzureCompliance.Cmdlets.Policy
         public TimeSpan? MaximumCheckInAge { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public bool RequireEntraRegistration { get; set; }
+        public SwitchParameter RequireEntraRegistration { get; set; }
 
         /// <summary>Also create (or find) the Intune partner policy and assign it to the recorded group scope. Needs a connection of the same source.</summary>
         [Parameter]
@@ -76,10 +77,10 @@ namespace AzureCompliance.Cmdlets.Policy
                 return;
             }
             if (bound.ContainsKey(nameof(NewName))) changed.Name = NewName!;
-            if (bound.ContainsKey(nameof(BlockJailbroken))) changed.BlockJailbroken = BlockJailbroken;
-            if (bound.ContainsKey(nameof(RequireEncryption))) changed.RequireEncryption = RequireEncryption;
-            if (bound.ContainsKey(nameof(RequirePasscode))) changed.RequirePasscode = RequirePasscode;
-            if (bound.ContainsKey(nameof(RequireEntraRegistration))) changed.RequireEntraRegistration = RequireEntraRegistration;
+            if (bound.ContainsKey(nameof(BlockJailbroken))) changed.BlockJailbroken = BlockJailbroken.IsPresent;
+            if (bound.ContainsKey(nameof(RequireEncryption))) changed.RequireEncryption = RequireEncryption.IsPresent;
+            if (bound.ContainsKey(nameof(RequirePasscode))) changed.RequirePasscode = RequirePasscode.IsPresent;
+            if (bound.ContainsKey(nameof(RequireEntraRegistration))) changed.RequireEntraRegistration = RequireEntraRegistration.IsPresent;
             if (bound.ContainsKey(nameof(MaximumCheckInAge)))
             {
                 changed.MaximumCheckInAge = MaximumCheckInAge is TimeSpan age && age == TimeSpan.Zero ? null : MaximumCheckInAge;

@@ -9,7 +9,8 @@ namespace AzureCompliance.Core.Devices
     /// Streams the records of a CSV text per RFC 4180: fields separated by the delimiter, records by CRLF, LF or CR,
     /// quoted fields with doubled quotes and embedded delimiters and line breaks. Lenient where exports are sloppy: a
     /// quote inside an unquoted field is kept as text, text after a closing quote is appended. Memory stays bounded: a
-    /// field longer than the limit keeps only its first characters and reports its full length.
+    /// field longer than the limit keeps only its first characters and reports its full length, and a record keeps at
+    /// most <see cref="DeviceInputLimits.MaxCsvFields"/> fields (the others are read past and counted).
     /// </summary>
     internal sealed class CsvRecordReader
     {
@@ -36,6 +37,12 @@ namespace AzureCompliance.Core.Devices
         /// <summary>The last record ended inside a quoted field (the file ended first).</summary>
         public bool Unterminated { get; private set; }
 
+        /// <summary>How many fields the last record has, including those past the limit that were not kept.</summary>
+        public long FieldCount { get; private set; }
+
+        /// <summary>The last record has more fields than <see cref="DeviceInputLimits.MaxCsvFields"/>.</summary>
+        public bool TooManyFields => FieldCount > DeviceInputLimits.MaxCsvFields;
+
         /// <summary>Reads the next non-blank record into <paramref name="fields"/> and <paramref name="lengths"/> (full length of each field); false at the end.</summary>
         public bool Read(List<string> fields, List<long> lengths)
         {
@@ -44,6 +51,7 @@ namespace AzureCompliance.Core.Devices
                 fields.Clear();
                 lengths.Clear();
                 Unterminated = false;
+                FieldCount = 0;
                 if (!EnsureData())
                 {
                     return false;
@@ -63,8 +71,12 @@ namespace AzureCompliance.Core.Devices
             while (true)
             {
                 var endOfRecord = ReadField(out var value, out var length);
-                fields.Add(value);
-                lengths.Add(length);
+                FieldCount++;
+                if (FieldCount <= DeviceInputLimits.MaxCsvFields)
+                {
+                    fields.Add(value);
+                    lengths.Add(length);
+                }
                 if (endOfRecord)
                 {
                     return;

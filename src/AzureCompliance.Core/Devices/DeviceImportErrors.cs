@@ -26,6 +26,8 @@ namespace AzureCompliance.Core.Devices
         InvalidValue,
         /// <summary>The row itself is broken: an unterminated quote, a JSON line that is not an object.</summary>
         MalformedRow,
+        /// <summary>The row is over a bound of <see cref="DeviceInputLimits"/> (line length, element size, field count); it was skipped.</summary>
+        RowTooLarge,
     }
 
     /// <summary>The target of a row error: the file, the line the row starts on, and its raw values (long ones shortened).</summary>

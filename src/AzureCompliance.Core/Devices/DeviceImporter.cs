@@ -157,6 +157,11 @@ namespace AzureCompliance.Core.Devices
             {
                 throw DeviceImportErrors.InvalidFile(path, 1, "the file is empty (no header row).");
             }
+            if (csv.TooManyFields)
+            {
+                throw DeviceImportErrors.InvalidFile(path, csv.RecordLine,
+                    $"the header row has {csv.FieldCount:N0} fields; the limit is {DeviceInputLimits.MaxCsvFields:N0}.");
+            }
             var header = fields.Select((h, i) => (i == 0 ? h.TrimStart('\uFEFF') : h).Trim()).ToList();
             var indexes = map.Resolve(header, out var missing);
             if (missing.Count > 0)
@@ -183,6 +188,11 @@ namespace AzureCompliance.Core.Devices
                 {
                     item = DeviceImportItem.Of(DeviceRecordFactory.Error(ref context, DeviceRowProblem.MalformedRow, null,
                         "a quoted field is not closed before the end of the file."));
+                }
+                else if (csv.TooManyFields)
+                {
+                    item = DeviceImportItem.Of(DeviceRecordFactory.Error(ref context, DeviceRowProblem.RowTooLarge, null,
+                        $"the row has {csv.FieldCount:N0} fields; the limit is {DeviceInputLimits.MaxCsvFields:N0}. It was skipped."));
                 }
                 else
                 {
@@ -255,7 +265,8 @@ namespace AzureCompliance.Core.Devices
                     if (document == null)
                     {
                         first = false;
-                        yield return DeviceImportItem.Of(DeviceRecordFactory.Error(ref context, DeviceRowProblem.MalformedRow, null, item.Problem ?? "not an object."));
+                        yield return DeviceImportItem.Of(DeviceRecordFactory.Error(ref context,
+                            item.TooLarge ? DeviceRowProblem.RowTooLarge : DeviceRowProblem.MalformedRow, null, item.Problem ?? "not an object."));
                         continue;
                     }
 

@@ -9,14 +9,17 @@ namespace AzureCompliance.Core.Devices
     /// <summary>One JSON object of an inventory, with the line it starts on; Document is null when the item is not an object or not JSON.</summary>
     internal sealed class JsonItem : IDisposable
     {
-        public JsonItem(long line, JsonDocument? document, string? problem)
+        public JsonItem(long line, JsonDocument? document, string? problem, bool tooLarge = false)
         {
             Line = line;
             Document = document;
             Problem = problem;
+            TooLarge = tooLarge;
         }
 
         public long Line { get; }
+        /// <summary>The item was over a bound of <see cref="DeviceInputLimits"/> and skipped unread.</summary>
+        public bool TooLarge { get; }
         public JsonDocument? Document { get; }
         public string? Problem { get; }
 
@@ -26,11 +29,12 @@ namespace AzureCompliance.Core.Devices
     /// <summary>
     /// Streams the objects of a JSON inventory: an array of objects (read element by element, never the whole file) or
     /// JSON lines (one object per line). Each object is parsed alone once it is complete in the buffer, which grows
-    /// up to <see cref="MaxObjectBytes"/> for a large object.
+    /// up to <see cref="DeviceInputLimits.MaxJsonElementBytes"/>; a larger element (or a longer line) is skipped without
+    /// being held and becomes a TooLarge item.
     /// </summary>
     internal static class JsonObjectReader
     {
-        public const int MaxObjectBytes = 256 * 1024 * 1024;
+        private const int MaxElementBytes = DeviceInputLimits.MaxJsonElementBytes;
 
         public static IEnumerable<JsonItem> Read(TextReader text, string path)
         {
@@ -69,10 +73,16 @@ namespace AzureCompliance.Core.Devices
         private static IEnumerable<JsonItem> ReadLines(TextReader text, long firstLine)
         {
             var line = firstLine - 1;
-            string? content;
-            while ((content = text.ReadLine()) != null)
+            var lines = new BoundedLineReader(text, DeviceInputLimits.MaxJsonLineChars);
+            while (lines.Read(out var content, out var length))
             {
                 line++;
+                if (content == null)
+                {
+                    yield return new JsonItem(line, null,
+                        $"the line is {length:N0} characters long; the limit is {DeviceInputLimits.MaxJsonLineChars:N0}. It was skipped.", tooLarge: true);
+                    continue;
+                }
                 if (string.IsNullOrWhiteSpace(content))
                 {
                     continue;
@@ -107,6 +117,7 @@ namespace AzureCompliance.Core.Devices
             var state = new JsonReaderState(new JsonReaderOptions { MaxDepth = 64 });
             var depth0Done = false; // saw the closing bracket
             var sawArray = false;
+            long? placeholderLine = null; // the "{}" next in the buffer stands for a skipped too-large element starting on this line
 
             while (!depth0Done)
             {
@@ -121,11 +132,13 @@ namespace AzureCompliance.Core.Devices
                 {
                     if (buffer.Length - end < 16)
                     {
-                        if (buffer.Length >= MaxObjectBytes)
+                        if (buffer.Length >= MaxElementBytes)
                         {
-                            throw DeviceImportErrors.InvalidFile(path, line, $"an element is larger than {MaxObjectBytes / (1024 * 1024)} MB.");
+                            // The pending element fills the largest buffer: skip it byte by byte, holding none of it.
+                            placeholderLine = OversizedElement.Skip(stream, ref buffer, ref start, ref end, ref eof, ref line);
+                            continue;
                         }
-                        Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxObjectBytes));
+                        Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxElementBytes));
                     }
                     var read = stream.Read(buffer, end, buffer.Length - end);
                     if (read <= 0) eof = true;
@@ -137,7 +150,7 @@ namespace AzureCompliance.Core.Devices
                 bool needMore;
                 try
                 {
-                    needMore = Scan(buffer, start, end, eof, ref state, ref line, ref sawArray, ref depth0Done, items, out consumed);
+                    needMore = Scan(buffer, start, end, eof, ref state, ref line, ref sawArray, ref depth0Done, ref placeholderLine, items, out consumed);
                 }
                 catch (JsonException ex)
                 {
@@ -158,7 +171,7 @@ namespace AzureCompliance.Core.Devices
 
         /// <summary>Reads the complete elements in buffer[start..end); returns true when more data is needed.</summary>
         private static bool Scan(byte[] buffer, int start, int end, bool eof, ref JsonReaderState state, ref long line,
-            ref bool sawArray, ref bool done, List<JsonItem> items, out int consumed)
+            ref bool sawArray, ref bool done, ref long? placeholderLine, List<JsonItem> items, out int consumed)
         {
             var span = new ReadOnlySpan<byte>(buffer, start, end - start);
             var reader = new Utf8JsonReader(span, eof, state);
@@ -197,6 +210,13 @@ namespace AzureCompliance.Core.Devices
                         var startLine = line;
                         line += CountLines(span, objectStart, objectEnd);
                         countedTo = objectEnd;
+                        if (placeholderLine is long skippedLine)
+                        {
+                            placeholderLine = null;
+                            items.Add(new JsonItem(skippedLine, null,
+                                $"the element is larger than {MaxElementBytes:N0} bytes (the limit). It was skipped.", tooLarge: true));
+                            break;
+                        }
                         var copy = span.Slice(objectStart, objectEnd - objectStart).ToArray();
                         items.Add(new JsonItem(startLine, JsonDocument.Parse(copy, new JsonDocumentOptions { MaxDepth = 64 }), null));
                         break;

@@ -200,8 +200,10 @@ namespace AzureCompliance.Core.Partner
         /// <summary>Assigns a partner compliance policy to groups (replaces its assignments).</summary>
         public async Task AssignCompliancePolicyAsync(string policyId, IReadOnlyList<string> groupIds, CancellationToken cancellationToken)
         {
+            // The id comes from the service's answer or the state file: only a GUID goes into the URL, in its canonical form.
+            var id = PartnerPolicyIds.Parse(policyId);
             var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
-            var uri = new Uri($"{endpoints.TenantSync}/PartnerCompliancePolicies(guid'{policyId}')/Assign?api-version={TenantApiVersion}");
+            var uri = new Uri($"{endpoints.TenantSync}/PartnerCompliancePolicies(guid'{id:D}')/Assign?api-version={TenantApiVersion}");
             var body = JsonSerializer.Serialize(new Dictionary<string, object> { ["assignments"] = groupIds });
             using var _ = await SendAsync(HttpMethod.Post, uri, body, "Assigning the partner compliance policy", cancellationToken).ConfigureAwait(false);
         }

@@ -76,6 +76,7 @@ namespace AzureCompliance.Core.Policy
                     $"Intune answered without an id for the partner compliance policy '{policy.Name}' ({platform}).", policy.Name,
                     "Try again; if it persists, check the partner compliance policies in the Intune admin center.");
             }
+            Partner.PartnerPolicyIds.Parse(created.Id); // never stored nor put into a URL unless it is a GUID
             context.WriteVerbose($"The Intune partner compliance policy for {platform} has the id {created.Id}.");
 
             var scope = GroupScope.Load(store, source);

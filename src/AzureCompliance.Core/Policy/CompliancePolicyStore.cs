@@ -29,15 +29,17 @@ namespace AzureCompliance.Core.Policy
             return ReadAll(command);
         }
 
-        /// <summary>The names of a source's policies, for argument completion; none when the state file does not exist.</summary>
-        public static IReadOnlyList<string> ListNames(string? statePath, string source)
+        /// <summary>
+        /// The names of a source's policies, for argument completion: reads only (never creates or migrates the file);
+        /// none when the file does not exist or is not a state file. <paramref name="fullPath"/> is resolved by the caller.
+        /// </summary>
+        public static IReadOnlyList<string> ListNames(string fullPath, string source)
         {
-            var path = System.IO.Path.GetFullPath(string.IsNullOrWhiteSpace(statePath) ? StateStore.DefaultPath : statePath);
-            if (!System.IO.File.Exists(path))
+            using var store = StateStore.OpenReadOnly(fullPath);
+            if (store == null)
             {
                 return Array.Empty<string>();
             }
-            using var store = StateStore.Open(path);
             var names = new List<string>();
             foreach (var policy in List(store, source))
             {

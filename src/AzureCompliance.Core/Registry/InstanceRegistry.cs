@@ -15,17 +15,20 @@ namespace AzureCompliance.Core.Registry
     /// <summary>One MDM instance registered on the tenant.</summary>
     public sealed class MdmInstance
     {
-        public MdmInstance(string name, DateTimeOffset registeredOn, DateTimeOffset? lastSyncOn)
+        public MdmInstance(string name, DateTimeOffset registeredOn, DateTimeOffset? lastSyncOn, string? partnerName = null)
         {
             Name = name;
             RegisteredOn = registeredOn;
             LastSyncOn = lastSyncOn;
+            PartnerName = partnerName;
         }
 
         public string Name { get; }
         public DateTimeOffset RegisteredOn { get; }
         /// <summary>The instance's last Send-DeviceCompliance run (its heartbeat).</summary>
         public DateTimeOffset? LastSyncOn { get; }
+        /// <summary>The compliance partner (display name) this instance added or registered as; null when not recorded.</summary>
+        public string? PartnerName { get; }
     }
 
     /// <summary>
@@ -51,15 +54,32 @@ namespace AzureCompliance.Core.Registry
 
         /// <summary>Adds this connection's instance (SourceName) if it is not registered yet. Returns false if it already was.</summary>
         public static Task<bool> RegisterAsync(ComplianceConnection connection, CancellationToken cancellationToken) =>
+            RegisterAsync(connection, null, cancellationToken);
+
+        /// <summary>
+        /// Adds this connection's instance, or records <paramref name="partnerName"/> as its partner (null keeps what is
+        /// recorded). Returns false if it already was registered so.
+        /// </summary>
+        public static Task<bool> RegisterAsync(ComplianceConnection connection, string? partnerName, CancellationToken cancellationToken) =>
             ChangeAsync(connection, "Registering this MDM instance", instances =>
             {
-                if (instances.Any(i => Same(i.Name, connection.SourceName)))
+                var index = instances.FindIndex(i => Same(i.Name, connection.SourceName));
+                if (index >= 0 && (partnerName == null || Same(instances[index].PartnerName ?? "", partnerName)))
                 {
                     return null;
                 }
-                instances.Add(new MdmInstance(connection.SourceName, DateTimeOffset.UtcNow, null));
+                var current = index >= 0 ? instances[index] : null;
+                var entry = new MdmInstance(connection.SourceName, current?.RegisteredOn ?? DateTimeOffset.UtcNow, current?.LastSyncOn, partnerName ?? current?.PartnerName);
+                if (index >= 0) instances[index] = entry; else instances.Add(entry);
                 return instances;
-            }, verify: instances => instances.Any(i => Same(i.Name, connection.SourceName)), cancellationToken);
+            }, verify: instances => instances.Any(i => Same(i.Name, connection.SourceName) && (partnerName == null || Same(i.PartnerName ?? "", partnerName))), cancellationToken);
+
+        /// <summary>The partner this connection's instance (SourceName) is registered as; null when none is recorded.</summary>
+        public static async Task<string?> PartnerOfAsync(ComplianceConnection connection, CancellationToken cancellationToken)
+        {
+            var instances = await GetAsync(connection, cancellationToken).ConfigureAwait(false);
+            return instances.FirstOrDefault(i => Same(i.Name, connection.SourceName))?.PartnerName;
+        }
 
         /// <summary>Removes one instance. Returns false if it was not registered.</summary>
         public static Task<bool> UnregisterAsync(ComplianceConnection connection, string name, CancellationToken cancellationToken) =>
@@ -73,8 +93,9 @@ namespace AzureCompliance.Core.Registry
             {
                 var index = instances.FindIndex(i => Same(i.Name, connection.SourceName));
                 var registered = index < 0 ? when : instances[index].RegisteredOn;
+                var partner = index >= 0 ? instances[index].PartnerName : null;
                 if (index >= 0) instances.RemoveAt(index);
-                instances.Add(new MdmInstance(connection.SourceName, registered, when));
+                instances.Add(new MdmInstance(connection.SourceName, registered, when, partner));
                 return instances;
             }, verify: instances => instances.Any(i => Same(i.Name, connection.SourceName) && i.LastSyncOn >= when.AddSeconds(-1)), cancellationToken);
 
@@ -151,12 +172,7 @@ namespace AzureCompliance.Core.Registry
             var body = new Dictionary<string, object>
             {
                 ["@odata.type"] = "microsoft.graph.openTypeExtension",
-                ["instances"] = instances.Select(i => JsonSerializer.Serialize(new Dictionary<string, object?>
-                {
-                    ["name"] = i.Name,
-                    ["registered"] = i.RegisteredOn.ToString("o"),
-                    ["lastSync"] = i.LastSyncOn?.ToString("o"),
-                })).ToList(),
+                ["instances"] = instances.Select(Entry).ToList(),
             };
             if (includeHeader)
             {
@@ -165,10 +181,25 @@ namespace AzureCompliance.Core.Registry
             return JsonSerializer.Serialize(body);
         }
 
+        private static string Entry(MdmInstance instance)
+        {
+            var entry = new Dictionary<string, object?>
+            {
+                ["name"] = instance.Name,
+                ["registered"] = instance.RegisteredOn.ToString("o"),
+                ["lastSync"] = instance.LastSyncOn?.ToString("o"),
+            };
+            if (instance.PartnerName != null)
+            {
+                entry["partner"] = instance.PartnerName; // only when known: the registry holds 2 KB in all
+            }
+            return JsonSerializer.Serialize(entry);
+        }
+
         private static Uri ExtensionUri(ComplianceConnection connection, bool withName) =>
             new Uri($"{connection.Session.GraphRoot}/organization/{connection.TenantId}/extensions" + (withName ? "/" + ExtensionName : ""));
 
-        /// <summary>One registry entry: a string holding {"name":..,"registered":..,"lastSync":..}; anything else is skipped.</summary>
+        /// <summary>One registry entry: a string holding {"name":..,"registered":..,"lastSync":..,"partner":..}; anything else is skipped.</summary>
         private static bool TryParseEntry(string text, out MdmInstance instance)
         {
             instance = null!;
@@ -180,7 +211,8 @@ namespace AzureCompliance.Core.Registry
                 {
                     return false;
                 }
-                instance = new MdmInstance(name!, Date(entry.RootElement, "registered") ?? DateTimeOffset.MinValue, Date(entry.RootElement, "lastSync"));
+                instance = new MdmInstance(name!, Date(entry.RootElement, "registered") ?? DateTimeOffset.MinValue, Date(entry.RootElement, "lastSync"),
+                    JsonRequests.String(entry.RootElement, "partner"));
                 return true;
             }
             catch (JsonException)

@@ -35,7 +35,8 @@ namespace AzureCompliance.Core.State
             var fullPath = System.IO.Path.GetFullPath(string.IsNullOrWhiteSpace(path) ? DefaultPath : path);
             try
             {
-                Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
+                OwnerOnlyFiles.EnsureDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
+                OwnerOnlyFiles.EnsureFile(fullPath);
                 SqliteNative.EnsureInitialized();
                 var connection = new SqliteConnection(new SqliteConnectionStringBuilder
                 {
@@ -60,6 +61,43 @@ namespace AzureCompliance.Core.State
                 throw new ComplianceException("StateUnreadable", ComplianceErrorCategory.PermissionDenied,
                     $"The state file {fullPath} cannot be opened: {ex.Message}", fullPath,
                     "Check the path and its permissions, or choose another with -StatePath.", ex);
+            }
+        }
+
+        /// <summary>
+        /// Opens an existing state file for reading only (argument completion): no file is created, the journal mode
+        /// stays as it is and nothing is migrated. Null when the file does not exist or is not a state file of this
+        /// schema.
+        /// </summary>
+        public static StateStore? OpenReadOnly(string fullPath)
+        {
+            if (!File.Exists(fullPath))
+            {
+                return null;
+            }
+            SqliteNative.EnsureInitialized();
+            var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+            {
+                DataSource = fullPath,
+                Mode = SqliteOpenMode.ReadOnly,
+                Pooling = false,
+            }.ToString());
+            try
+            {
+                connection.Open();
+                using var version = connection.CreateCommand();
+                version.CommandText = "PRAGMA user_version";
+                if (Convert.ToInt32(version.ExecuteScalar()) != SchemaVersion)
+                {
+                    connection.Dispose();
+                    return null;
+                }
+                return new StateStore(fullPath, connection);
+            }
+            catch (SqliteException)
+            {
+                connection.Dispose();
+                return null;
             }
         }
 

@@ -114,7 +114,7 @@ namespace AzureCompliance.Core.Sync
             {
                 if (!options.WhatIf)
                 {
-                    System.IO.Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+                    OwnerOnlyFiles.EnsureDirectory(System.IO.Path.GetDirectoryName(path)!);
                     context.WriteVerbose($"Taking the run lock of {path} (waiting up to {options.LockTimeout.TotalSeconds:0} s).");
                     runLock = await RunLock.AcquireAsync(path, options.LockTimeout, cancellationToken).ConfigureAwait(false);
                 }

@@ -97,7 +97,7 @@ namespace AzureCompliance.Core.Onboarding.Groups
 
             // 2. The partner and its platforms.
             var partners = await CompliancePartnerService.ListAsync(connection, cancellationToken).ConfigureAwait(false);
-            var partner = CompliancePartnerService.Select(partners, request.PartnerName);
+            var partner = await InstancePartner.SelectAsync(connection, partners, request.PartnerName, cancellationToken).ConfigureAwait(false);
             if (partner.Platforms.Count == 0)
             {
                 throw new ComplianceException("PartnerNotOnboarded", ComplianceErrorCategory.InvalidOperation,

@@ -45,8 +45,9 @@ namespace AzureCompliance.Core.Onboarding.Partners
     public sealed class CompliancePartner
     {
         public CompliancePartner(string id, string displayName, CompliancePartnerState state, DateTimeOffset? lastHeartbeat,
-            IEnumerable<DevicePlatform> platforms, IEnumerable<CompliancePartnerAssignment> assignments)
+            IEnumerable<DevicePlatform> platforms, IEnumerable<CompliancePartnerAssignment> assignments, bool isThisInstance = false)
         {
+            IsThisInstance = isThisInstance;
             Id = id;
             DisplayName = displayName;
             State = state;
@@ -63,6 +64,8 @@ namespace AzureCompliance.Core.Onboarding.Partners
         /// <summary>The platforms this partner is onboarded for.</summary>
         public IReadOnlyList<DevicePlatform> Platforms { get; }
         public IReadOnlyList<CompliancePartnerAssignment> Assignments { get; }
+        /// <summary>This MDM instance (the connection's SourceName) added or registered as this partner (the tenant's instance registry).</summary>
+        public bool IsThisInstance { get; }
 
         public bool IsOnboarded(DevicePlatform platform) => Platforms.Contains(platform);
 

@@ -69,7 +69,8 @@ namespace AzureCompliance.Core.Onboarding.Partners
                 : partners.Where(p => string.Equals(p.DisplayName, displayName, StringComparison.OrdinalIgnoreCase)).ToList();
             context.WriteVerbose($"The tenant has {partners.Count} compliance partner(s).");
             var names = await GroupDirectory.NamesAsync(connection, selected.SelectMany(p => p.GroupIds), cancellationToken).ConfigureAwait(false);
-            return selected.Select(p => p.ToPublic(names)).ToList();
+            var ours = await InstancePartner.NameAsync(connection, cancellationToken).ConfigureAwait(false);
+            return selected.Select(p => p.ToPublic(names, isThisInstance: ours != null && Same(p.DisplayName, ours))).ToList();
         }
 
         /// <summary>
@@ -202,7 +203,7 @@ namespace AzureCompliance.Core.Onboarding.Partners
 
             // The partner tenant and the registry: skipped when nothing changed and this instance is already registered.
             var instances = await InstanceRegistry.GetAsync(connection, cancellationToken).ConfigureAwait(false);
-            var registered = instances.Any(i => Same(i.Name, connection.SourceName));
+            var registered = instances.Any(i => Same(i.Name, connection.SourceName) && Same(i.PartnerName ?? "", request.DisplayName));
             if (changes.Count > 0 || declined || !registered)
             {
                 if (context.ShouldProcess($"tenant {connection.TenantId}", "Provision the partner tenant (Intune partner API, Provisioned = 1)"))
@@ -226,7 +227,7 @@ namespace AzureCompliance.Core.Onboarding.Partners
             {
                 if (context.ShouldProcess($"tenant {connection.TenantId}", $"Register the MDM instance '{connection.SourceName}' in the tenant's instance registry"))
                 {
-                    await InstanceRegistry.RegisterAsync(connection, cancellationToken).ConfigureAwait(false);
+                    await InstanceRegistry.RegisterAsync(connection, request.DisplayName, cancellationToken).ConfigureAwait(false);
                     changes.Add($"Registered the MDM instance '{connection.SourceName}'");
                 }
                 else

@@ -127,8 +127,8 @@ namespace AzureCompliance.Core.Onboarding.Partners
             }
         }
 
-        /// <summary>The public view, with group names.</summary>
-        public CompliancePartner ToPublic(IReadOnlyDictionary<string, string> groupNames)
+        /// <summary>The public view, with group names; <paramref name="isThisInstance"/>: the partner this MDM instance is registered as.</summary>
+        public CompliancePartner ToPublic(IReadOnlyDictionary<string, string> groupNames, bool isThisInstance = false)
         {
             var assignments = new List<CompliancePartnerAssignment>();
             foreach (var platform in OnboardingPlatforms.All)
@@ -141,7 +141,7 @@ namespace AzureCompliance.Core.Onboarding.Partners
                             groupNames.TryGetValue(target.GroupId!, out var name) ? name : target.GroupId));
                 }
             }
-            return new CompliancePartner(Id, DisplayName, State, LastHeartbeat, Platforms, assignments);
+            return new CompliancePartner(Id, DisplayName, State, LastHeartbeat, Platforms, assignments, isThisInstance);
         }
 
         /// <summary>Sets one platform on a PATCH/POST body.</summary>

@@ -57,7 +57,7 @@ namespace AzureCompliance.Core.Onboarding.Readiness
                 var partnerProblem = await Guard(async () =>
                 {
                     partners = await CompliancePartnerService.ListAsync(connection, cancellationToken).ConfigureAwait(false);
-                    partner = CompliancePartnerService.Select(partners, request.PartnerName);
+                    partner = await InstancePartner.SelectAsync(connection, partners, request.PartnerName, cancellationToken).ConfigureAwait(false);
                 }).ConfigureAwait(false);
                 checks.AddRange(CheckPlatforms(partner, partners, platforms, partnerProblem, request.PartnerName));
                 checks.Add(CheckPartnerState(partner, partnerProblem));

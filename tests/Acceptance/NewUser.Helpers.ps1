@@ -1,0 +1,38 @@
+<#
+    Helpers of the NewUser.*.Tests.ps1 files (issue 9: a new user's first session), dot-sourced after TestSetup.ps1.
+#>
+
+function Get-EngineType {
+    <# An engine type by full name; the engine loads in the module's own load context, reached through a cmdlet's parameter type. #>
+    param([Parameter(Mandatory)] [string] $FullName)
+    $engine = (Get-Command Test-DeviceCompliance).Parameters['Policy'].ParameterType.GetElementType().Assembly
+    $type = $engine.GetType($FullName, $true)
+    $type
+}
+
+function Add-NewUserSeedPolicy {
+    <# Stores a policy as New-CompliancePolicy does, without the Intune side. #>
+    param([Parameter(Mandatory)] [string] $StatePath, [Parameter(Mandatory)] [string] $SourceName,
+        [Parameter(Mandatory)] [string] $Name, [string] $Platform = 'iOS', [string] $IntunePolicyId)
+    $policyType = Get-EngineType 'AzureCompliance.Core.Policy.CompliancePolicy'
+    $store = (Get-EngineType 'AzureCompliance.Core.State.StateStore')::Open($StatePath)
+    try {
+        $item = $policyType::CreateDefault($Name, $Platform)
+        if ($IntunePolicyId) { $item.IntunePolicyId = $IntunePolicyId }
+        $null = (Get-EngineType 'AzureCompliance.Core.Policy.CompliancePolicyStore')::Add($store, $SourceName, $item, [DateTimeOffset]::UtcNow)
+    }
+    finally { $store.Dispose() }
+}
+
+function Get-UnixMode {
+    <# The permission bits of a file or folder as octal text (e.g. '600'); Unix only. #>
+    param([Parameter(Mandatory)] [string] $Path)
+    $mode = [System.IO.File]::GetUnixFileMode($Path)
+    [Convert]::ToString([int]$mode -band 0x1FF, 8)
+}
+
+function New-NewUserFolder {
+    $folder = Join-Path ([System.IO.Path]::GetTempPath()) ('ac-newuser-' + [guid]::NewGuid().ToString('N'))
+    New-Item -ItemType Directory -Path $folder | Out-Null
+    $folder
+}
