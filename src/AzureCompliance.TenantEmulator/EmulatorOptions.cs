@@ -26,4 +26,22 @@ public sealed class EmulatorOptions
     /// "Generated Staff 01".."10", three in four licensed): a large tenant for readiness and paging tests. 0 = none.
     /// </summary>
     public int GeneratedUsers { get; set; }
+
+    /// <summary>The Microsoft cloud the emulator stands for; open extensions do not exist in <see cref="EmulatedCloud.China"/>.</summary>
+    public EmulatedCloud Cloud { get; set; } = EmulatedCloud.Global;
+
+    /// <summary>
+    /// Answer POST /deviceManagement/complianceManagementPartners as the v1.0 service has been seen to
+    /// ("No OData route exists", microsoftgraph/microsoft-graph-docs#17977): partners come from the admin center only.
+    /// </summary>
+    public bool RefuseCompliancePartnerCreation { get; set; }
+}
+
+/// <summary>The national clouds the emulator can stand for.</summary>
+public enum EmulatedCloud
+{
+    Global,
+    USGov,
+    USGovDoD,
+    China,
 }

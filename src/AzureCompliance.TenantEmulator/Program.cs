@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using AzureCompliance.TenantEmulator;
 
-// Standalone: dotnet run --project src/AzureCompliance.TenantEmulator -- [--port N] [--fixture file.json] [--token-lifetime 01:00:00] [--trust] [--strict-schema]
+// Standalone: dotnet run --project src/AzureCompliance.TenantEmulator -- [--port N] [--fixture file.json] [--token-lifetime 01:00:00] [--trust] [--strict-schema] [--cloud China] [--refuse-partner-creation]
 var options = new EmulatorOptions { Port = 5443 };
 var trust = false;
 for (var i = 0; i < args.Length; i++)
@@ -14,10 +14,12 @@ for (var i = 0; i < args.Length; i++)
         case "--token-lifetime": options.TokenLifetime = TimeSpan.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--certificate-directory": options.CertificateDirectory = Value(); break;
         case "--strict-schema": options.StrictSchema = true; break;
+        case "--cloud": options.Cloud = Enum.Parse<EmulatedCloud>(Value(), ignoreCase: true); break;
+        case "--refuse-partner-creation": options.RefuseCompliancePartnerCreation = true; break;
         case "--trust": trust = true; break;
         case "--help" or "-h":
             Console.WriteLine("Usage: AzureCompliance.TenantEmulator [--port N (0 = any free port; default 5443)] [--fixture file.json] "
-                + "[--token-lifetime hh:mm:ss] [--certificate-directory dir] [--strict-schema] [--trust]");
+                + "[--token-lifetime hh:mm:ss] [--certificate-directory dir] [--strict-schema] [--cloud Global|USGov|USGovDoD|China] [--refuse-partner-creation] [--trust]");
             return 0;
         default:
             Console.Error.WriteLine($"Unknown argument '{args[i]}'. Try --help.");

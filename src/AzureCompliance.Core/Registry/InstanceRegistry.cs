@@ -99,7 +99,7 @@ namespace AzureCompliance.Core.Registry
                     return false;
                 }
 
-                var json = Serialize(changed, includeHeader: !exists);
+                var json = Serialize(changed);
                 if (Encoding.UTF8.GetByteCount(json) > MaxBytes)
                 {
                     throw new ComplianceException("RegistryFull", ComplianceErrorCategory.LimitsExceeded,
@@ -146,11 +146,13 @@ namespace AzureCompliance.Core.Registry
             return (true, instances);
         }
 
-        private static string Serialize(IEnumerable<MdmInstance> instances, bool includeHeader)
+        /// <summary>The extension's body. Graph requires @odata.type and extensionName on create and on update alike.</summary>
+        internal static string Serialize(IEnumerable<MdmInstance> instances)
         {
             var body = new Dictionary<string, object>
             {
                 ["@odata.type"] = "microsoft.graph.openTypeExtension",
+                ["extensionName"] = ExtensionName,
                 ["instances"] = instances.Select(i => JsonSerializer.Serialize(new Dictionary<string, object?>
                 {
                     ["name"] = i.Name,
@@ -158,10 +160,6 @@ namespace AzureCompliance.Core.Registry
                     ["lastSync"] = i.LastSyncOn?.ToString("o"),
                 })).ToList(),
             };
-            if (includeHeader)
-            {
-                body["extensionName"] = ExtensionName;
-            }
             return JsonSerializer.Serialize(body);
         }
 
