@@ -35,6 +35,9 @@ public sealed class EmulatorOptions
     /// ("No OData route exists", microsoftgraph/microsoft-graph-docs#17977): partners come from the admin center only.
     /// </summary>
     public bool RefuseCompliancePartnerCreation { get; set; }
+
+    /// <summary>Devices one data upload message may carry (start-up value of <see cref="Partner.PartnerSettings.MaxDevicesPerMessage"/>).</summary>
+    public int MaxDevicesPerMessage { get; set; } = Partner.PartnerSettings.DefaultMaxDevicesPerMessage;
 }
 
 /// <summary>The national clouds the emulator can stand for.</summary>

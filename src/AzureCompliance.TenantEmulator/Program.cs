@@ -16,10 +16,11 @@ for (var i = 0; i < args.Length; i++)
         case "--strict-schema": options.StrictSchema = true; break;
         case "--cloud": options.Cloud = Enum.Parse<EmulatedCloud>(Value(), ignoreCase: true); break;
         case "--refuse-partner-creation": options.RefuseCompliancePartnerCreation = true; break;
+        case "--max-devices-per-message": options.MaxDevicesPerMessage = int.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--trust": trust = true; break;
         case "--help" or "-h":
             Console.WriteLine("Usage: AzureCompliance.TenantEmulator [--port N (0 = any free port; default 5443)] [--fixture file.json] "
-                + "[--token-lifetime hh:mm:ss] [--certificate-directory dir] [--strict-schema] [--cloud Global|USGov|USGovDoD|China] [--refuse-partner-creation] [--trust]");
+                + "[--token-lifetime hh:mm:ss] [--certificate-directory dir] [--strict-schema] [--cloud Global|USGov|USGovDoD|China] [--refuse-partner-creation] [--max-devices-per-message N] [--trust]");
             return 0;
         default:
             Console.Error.WriteLine($"Unknown argument '{args[i]}'. Try --help.");

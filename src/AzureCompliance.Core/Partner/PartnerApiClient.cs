@@ -143,12 +143,17 @@ namespace AzureCompliance.Core.Partner
         {
             var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
             var uri = new Uri($"{endpoints.TenantSync}/PartnerTenants(guid'{_connection.TenantId}')?api-version={TenantApiVersion}");
-            var body = JsonSerializer.Serialize(new Dictionary<string, object>
+            // The URLs go only when known, and only as https (Intune sends users there); never as empty strings.
+            var fields = new Dictionary<string, object> { ["Provisioned"] = provisioned ? 1 : 2 };
+            if (enrollmentUrl != null)
             {
-                ["Provisioned"] = provisioned ? 1 : 2,
-                ["PartnerEnrollmentUrl"] = enrollmentUrl?.ToString() ?? "",
-                ["PartnerRemediationUrl"] = remediationUrl?.ToString() ?? "",
-            });
+                fields["PartnerEnrollmentUrl"] = RequireHttps(enrollmentUrl, "EnrollmentUrl").AbsoluteUri;
+            }
+            if (remediationUrl != null)
+            {
+                fields["PartnerRemediationUrl"] = RequireHttps(remediationUrl, "RemediationUrl").AbsoluteUri;
+            }
+            var body = JsonSerializer.Serialize(fields);
             using var answer = await SendAsync(HttpMethod.Put, uri, body, provisioned ? "Provisioning the partner tenant" : "Deprovisioning the partner tenant", cancellationToken).ConfigureAwait(false);
             return answer.RootElement.TryGetProperty("Provisioned", out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt32() : (provisioned ? 1 : 2);
         }
@@ -217,7 +222,7 @@ namespace AzureCompliance.Core.Partner
             var body = JsonSerializer.Serialize(new Dictionary<string, object>
             {
                 ["TenantId"] = _connection.TenantId,
-                ["UploadTime"] = DateTimeOffset.UtcNow.ToString("o"),
+                ["UploadTime"] = Sync.ComplianceMessages.FormatTime(DateTimeOffset.UtcNow),
                 ["Content"] = contentJson,
             });
             using var _ = await SendAsync(HttpMethod.Put, uri, body, "Uploading device data", cancellationToken).ConfigureAwait(false);
@@ -247,7 +252,7 @@ namespace AzureCompliance.Core.Partner
             {
                 writer.WriteStartObject();
                 writer.WriteString("TenantId", _connection.TenantId);
-                writer.WriteString("UploadTime", DateTimeOffset.UtcNow.ToString("o"));
+                writer.WriteString("UploadTime", Sync.ComplianceMessages.FormatTime(DateTimeOffset.UtcNow));
                 writer.WriteString("Content", new ReadOnlySpan<byte>(contentUtf8.Array, contentUtf8.Offset, contentUtf8.Count));
                 writer.WriteEndObject();
             }
@@ -333,6 +338,11 @@ namespace AzureCompliance.Core.Partner
             new PartnerPolicyInfo(String(element, "Id") ?? "", String(element, "DisplayName") ?? displayName, String(element, "Platform") ?? platform);
 
         private static string? String(JsonElement element, string name) => JsonRequests.String(element, name);
+
+        internal static Uri RequireHttps(Uri url, string parameter) =>
+            url.IsAbsoluteUri && url.Scheme == Uri.UriSchemeHttps ? url
+                : throw new ComplianceException("InvalidPartnerUrl", ComplianceErrorCategory.InvalidArgument,
+                    $"-{parameter} must be an absolute https URL; '{url}' is not.", url, $"Pass the MDM's https page for -{parameter}, or leave it out.");
 
     }
 }

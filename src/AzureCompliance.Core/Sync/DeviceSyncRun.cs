@@ -330,6 +330,18 @@ namespace AzureCompliance.Core.Sync
                 return null;
             }
 
+            var missing = ComplianceMessages.MissingInventory(device.DeviceName, device.Platform, device.OsVersion);
+            if (missing != null)
+            {
+                Interlocked.Increment(ref _counters.Invalid);
+                var detail = $"The device has no {missing}: Intune requires them in every inventory report.";
+                Emit(DeviceSyncEvent.ForError(new ComplianceException("DeviceInventoryIncomplete", ComplianceErrorCategory.InvalidData,
+                    $"{Describe(device)}: {detail}", input.Target,
+                    "Export the device's name, platform and OS version from the MDM (columns DeviceName, Platform/OperatingSystem, OsVersion).")));
+                Skip(device, DeviceSyncOutcome.Invalid, null, detail, device.IsRetired ? (bool?)null : verdict.IsCompliant, verdict.PolicyName);
+                return null;
+            }
+
             return new PackedDevice(id!, device.DeviceName, device.UserPrincipalName, owner, device.Platform, device.OsVersion,
                 device.LastCheckIn, verdict.IsCompliant, device.IsRetired, verdict.PolicyName, input.Target);
         }

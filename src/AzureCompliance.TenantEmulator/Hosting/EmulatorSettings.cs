@@ -28,6 +28,7 @@ public sealed class EmulatorSettings
     public EmulatorSettings(EmulatorOptions options)
     {
         _options = options;
+        Partner = new Partner.PartnerSettings(options.MaxDevicesPerMessage);
         _cloud = options.Cloud;
         _refusePartnerCreation = options.RefuseCompliancePartnerCreation;
     }
@@ -47,7 +48,7 @@ public sealed class EmulatorSettings
     }
 
     /// <summary>The Intune partner API's limits: devices per message, message budget, processing delay.</summary>
-    public Partner.PartnerSettings Partner { get; } = new();
+    public Partner.PartnerSettings Partner { get; }
 
     /// <summary>Added before every Graph or partner request is handled (once per $batch, not per step).</summary>
     public TimeSpan Latency

@@ -206,9 +206,11 @@ internal sealed partial class PartnerApi(
             if (tenant.FindPartnerMessageEntry(messageId) is { } known)
                 return Repeat(caller, known);
 
+            // UTC with Z, as Fleet's client writes it (toISOString); an offset or a local time is refused (our reading).
             if (Property(root, "UploadTime") is not { ValueKind: JsonValueKind.String } uploadTime
-                || !DateTimeOffset.TryParse(uploadTime.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
-                throw PartnerException.BadRequest("'UploadTime' is required and must be an ISO 8601 date and time.");
+                || uploadTime.GetString() is not { } uploadText || !uploadText.EndsWith('Z')
+                || !DateTimeOffset.TryParse(uploadText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
+                throw PartnerException.BadRequest("'UploadTime' is required and must be an ISO 8601 date and time in UTC ending in Z.");
             var content = Property(root, "Content") ?? throw PartnerException.BadRequest("'Content' is required.");
             var updates = DataUploadParser.Parse(content, apiVersion, tenantId, settings.Partner.MaxDevicesPerMessage);
 
@@ -222,6 +224,7 @@ internal sealed partial class PartnerApi(
                 ReceivedAt = now,
                 DueAt = now + settings.Partner.ProcessingDelay,
                 RequiresProvisioning = requiresProvisioning,
+                NotManagedClearsCompliance = settings.Partner.NotManagedClearsCompliance,
                 Updates = updates,
                 DeviceCount = updates.Length,
             };
@@ -349,23 +352,25 @@ internal sealed partial class PartnerApi(
         return path.Length > prefix.Length ? path[prefix.Length..].TrimEnd('/') : "";
     }
 
+    // Left out or null: none. Present: a real absolute https URL (Intune sends users there); "" is refused (our reading).
     private static string? OptionalUrl(JsonElement root, string name) => Property(root, name) switch
     {
         null or { ValueKind: JsonValueKind.Null } => null,
-        { ValueKind: JsonValueKind.String } s when s.GetString() is "" => "",
         { ValueKind: JsonValueKind.String } s when Uri.TryCreate(s.GetString(), UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps => s.GetString(),
         _ => throw PartnerException.BadRequest($"'{name}' must be an absolute https URL."),
     };
 
-    /// <summary>A property of a JSON object, matched case-insensitively as the service's deserializer does.</summary>
+    /// <summary>A property of a JSON object by its exact name (PROTOCOL.md 3 spells each; other casing is refused).</summary>
     internal static JsonElement? Property(JsonElement obj, string name)
     {
         if (obj.ValueKind != JsonValueKind.Object)
             return null;
         foreach (var property in obj.EnumerateObject())
         {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(property.Name, name, StringComparison.Ordinal))
                 return property.Value;
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+                throw PartnerException.BadRequest($"'{property.Name}' is not a property of this request; the name is '{name}' (names are case-sensitive).");
         }
         return null;
     }

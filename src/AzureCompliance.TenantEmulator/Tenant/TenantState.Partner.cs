@@ -260,11 +260,11 @@ public sealed partial class TenantState
                     continue;
                 }
 
-                // Managed: isManaged true, isCompliant from the compliance entity (left as it is without one).
-                // Not managed: the partner no longer manages the device: isManaged false, isCompliant cleared.
-                var retire = update.HasInventory && !update.IsManagedState;
-                bool? isManaged = update.HasInventory ? !retire : null;
-                bool? isCompliant = !retire && update.HasCompliance ? update.IsCompliant : null;
+                // isManaged from the inventory entity, isCompliant from the compliance entity (left as it is without one).
+                // notManaged without a compliance entity: isCompliant left or cleared, per the setting (our reading).
+                var retire = update.HasInventory && !update.IsManagedState && !update.HasCompliance && message.NotManagedClearsCompliance;
+                bool? isManaged = update.HasInventory ? update.IsManagedState : null;
+                bool? isCompliant = update.HasCompliance ? update.IsCompliant : null;
                 if (!SetDeviceCompliance(deviceId, isCompliant, isManaged, update.LastUpdateTime, clearCompliance: retire))
                 {
                     // The directory holds a later update than this one (set outside the partner API).
@@ -350,6 +350,8 @@ internal sealed class PartnerMessageEntry
     public required DateTimeOffset ReceivedAt { get; init; }
     public required DateTimeOffset DueAt { get; init; }
     public required bool RequiresProvisioning { get; init; }
+    /// <summary><see cref="Partner.PartnerSettings.NotManagedClearsCompliance"/> when the message arrived.</summary>
+    public bool NotManagedClearsCompliance { get; init; }
     /// <summary>The parsed devices; dropped once processed.</summary>
     public PartnerDeviceUpdate[]? Updates { get; set; }
     public int DeviceCount { get; init; }

@@ -117,7 +117,7 @@ public sealed class PartnerClient(PartnerFixture fixture, string appId, string t
         SendAsync(HttpMethod.Put, $"{DeviceSync}/DataUploadMessages(guid'{messageId}')?api-version={apiVersion}", new JsonObject
         {
             ["TenantId"] = tenantId,
-            ["UploadTime"] = DateTimeOffset.UtcNow.ToString("O"),
+            ["UploadTime"] = DateTime.UtcNow.ToString("O"),
             ["Content"] = contentAsString ? entities.ToJsonString() : entities.DeepClone(),
         });
 

@@ -90,6 +90,8 @@ namespace AzureCompliance.Core.Onboarding.Partners
                 throw new ComplianceException("PlatformMissing", ComplianceErrorCategory.InvalidArgument,
                     "Name at least one platform to onboard (-Platform Android, iOS, macOS).", null);
             }
+            if (request.EnrollmentUrl != null) PartnerApiClient.RequireHttps(request.EnrollmentUrl, "EnrollmentUrl");
+            if (request.RemediationUrl != null) PartnerApiClient.RequireHttps(request.RemediationUrl, "RemediationUrl");
             if (request.AllUsers && request.Groups != null && request.Groups.Count > 0)
             {
                 throw new ComplianceException("ScopeConflict", ComplianceErrorCategory.InvalidArgument,
