@@ -59,7 +59,8 @@ public sealed class ConnectionModelTests
     [Fact]
     public void Stronger_permissions_satisfy_weaker_requirements()
     {
-        var granted = new[] { "Directory.Read.All", "Organization.ReadWrite.All", "DeviceManagementServiceConfig.ReadWrite.All", "User.ReadWrite.All", "Policy.Read.All", "Policy.ReadWrite.ConditionalAccess" };
+        var granted = new[] { "Directory.Read.All", "Organization.ReadWrite.All", "DeviceManagementServiceConfig.ReadWrite.All", "User.ReadWrite.All", "Policy.Read.All", "Policy.ReadWrite.ConditionalAccess",
+            "update_device_attributes", "manage_partner_compliance_policy" };
         Assert.Empty(PermissionCatalog.Missing(granted));
         var missing = PermissionCatalog.Missing(new[] { "Group.Read.All" }).Select(m => m.Permission).ToList();
         Assert.Contains("Device.Read.All", missing);

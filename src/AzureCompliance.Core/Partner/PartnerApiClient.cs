@@ -90,6 +90,10 @@ namespace AzureCompliance.Core.Partner
 
         public async Task<PartnerEndpoints> GetEndpointsAsync(CancellationToken cancellationToken)
         {
+            if (_connection.AuthType == ComplianceAuthType.DeviceCode)
+            {
+                throw ConnectionErrors.DelegatedPartnerApi(_connection.TenantId);
+            }
             var known = _endpoints;
             if (known != null && DateTimeOffset.UtcNow - known.DiscoveredOn < EndpointLifetime)
             {

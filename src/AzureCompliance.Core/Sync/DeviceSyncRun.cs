@@ -1,4 +1,5 @@
 using System;
+using AzureCompliance.Core.Connection;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -99,6 +100,11 @@ namespace AzureCompliance.Core.Sync
         {
             if (connection == null) throw new ArgumentNullException(nameof(connection));
             options.Validate();
+            if (connection.AuthType == ComplianceAuthType.DeviceCode && !options.WhatIf)
+            {
+                // Refused before anything is read: the partner API would answer every upload 401/403.
+                throw ConnectionErrors.DelegatedPartnerApi(connection.TenantId);
+            }
             var path = System.IO.Path.GetFullPath(string.IsNullOrWhiteSpace(options.StatePath) ? StateStore.DefaultPath : options.StatePath);
             if (options.WhatIf && !System.IO.File.Exists(path))
             {

@@ -44,19 +44,19 @@ internal sealed partial class PartnerApi(
         var method = context.Request.Method;
         if (PartnerTenantPath().Match(path) is { Success: true } tenantMatch)
         {
-            var caller = Authenticate(context, PartnerApiVersions.TenantSyncAll);
+            var caller = Authenticate(context, PartnerApiVersions.TenantSyncAll, FirstPartyApps.UpdateDeviceAttributes);
             RequireMethod(context, "PUT");
             return await ProvisionAsync(context, caller, tenantMatch.Groups["id"].Value);
         }
         if (PoliciesPath().IsMatch(path))
         {
-            var caller = Authenticate(context, PartnerApiVersions.TenantSyncAll);
+            var caller = Authenticate(context, PartnerApiVersions.TenantSyncAll, FirstPartyApps.ManagePartnerCompliancePolicy);
             RequireMethod(context, "GET", "POST");
             return HttpMethods.IsGet(method) ? ListPolicies(caller) : await CreatePolicyAsync(context, caller);
         }
         if (PolicyPath().Match(path) is { Success: true } policyMatch)
         {
-            var caller = Authenticate(context, PartnerApiVersions.TenantSyncAll);
+            var caller = Authenticate(context, PartnerApiVersions.TenantSyncAll, FirstPartyApps.ManagePartnerCompliancePolicy);
             var policy = FindPolicy(caller, policyMatch.Groups["id"].Value);
             if (policyMatch.Groups["assign"].Success)
             {
@@ -75,7 +75,7 @@ internal sealed partial class PartnerApi(
         var path = Rest(context, PartnerPaths.DeviceSync);
         if (MessagePath().Match(path) is { Success: true } match)
         {
-            var caller = Authenticate(context, PartnerApiVersions.DeviceSyncAll);
+            var caller = Authenticate(context, PartnerApiVersions.DeviceSyncAll, FirstPartyApps.UpdateDeviceAttributes);
             RequireMethod(context, "PUT", "GET");
             var id = ParseKey(match.Groups["id"].Value, "DataUploadMessages");
             return HttpMethods.IsPut(context.Request.Method) ? await UploadAsync(context, caller, id) : MessageStatus(caller, id);
@@ -299,8 +299,11 @@ internal sealed partial class PartnerApi(
         return json;
     }
 
-    /// <summary>Validates the bearer token (and api-version when <paramref name="versions"/> is given).</summary>
-    private CallerIdentity Authenticate(HttpContext context, string[]? versions)
+    /// <summary>
+    /// Validates the bearer token (and api-version when <paramref name="versions"/> is given), then the Intune API app role
+    /// the call needs: partner calls are app-only (a delegated token is refused), with the role granted to the app.
+    /// </summary>
+    private CallerIdentity Authenticate(HttpContext context, string[]? versions, string? requiredRole = null)
     {
         var (caller, failure) = validator.Validate(context.Request.Headers.Authorization.ToString(), Audiences);
         if (failure is not null)
@@ -320,6 +323,15 @@ internal sealed partial class PartnerApi(
                 throw new PartnerException(400, "Request_BadRequest", $"The api-version query parameter is required (supported: {string.Join(", ", versions)}).");
             if (!versions.Contains(version, StringComparer.Ordinal))
                 throw new PartnerException(400, "Request_BadRequest", $"The api-version '{version}' is not supported (supported: {string.Join(", ", versions)}).");
+        }
+        if (requiredRole is not null)
+        {
+            if (!caller!.IsAppOnly)
+                throw new PartnerException(403, "Authorization_RequestDenied",
+                    "The partner API accepts application tokens only; a token for a signed-in user (delegated) is not authorized.");
+            if (!caller.Roles.Contains(requiredRole, StringComparer.Ordinal))
+                throw new PartnerException(403, "Authorization_RequestDenied",
+                    $"The application '{caller.ClientId}' lacks the Microsoft Intune API permission '{requiredRole}' this call needs.");
         }
         return caller!;
     }

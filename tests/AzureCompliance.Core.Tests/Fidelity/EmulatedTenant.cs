@@ -19,16 +19,17 @@ public sealed class EmulatedTenant : IAsyncLifetime
 
     public CloudEnvironment Environment => CloudEnvironment.Custom(new Uri(Server.AuthorityHost), new Uri(Server.GraphEndpoint));
 
-    public Task<ComplianceConnection> ConnectAsync(string sourceName = "fidelity", string clientId = DemoTenant.AppClientId, string secret = DemoTenant.AppSecret) =>
+    public Task<ComplianceConnection> ConnectAsync(string sourceName = "fidelity", string clientId = DemoTenant.AppClientId, string secret = DemoTenant.AppSecret,
+        IOperationContext? context = null, ComplianceAuthType authType = ComplianceAuthType.ClientSecret) =>
         ConnectionService.ConnectAsync(new ConnectionRequest
         {
-            AuthType = ComplianceAuthType.ClientSecret,
+            AuthType = authType,
             TenantId = DemoTenant.TenantId,
             ClientId = clientId,
-            ClientSecret = Secure(secret),
+            ClientSecret = authType == ComplianceAuthType.ClientSecret ? Secure(secret) : null,
             Environment = Environment,
             SourceName = sourceName,
-        }, SilentOperationContext.Instance, default);
+        }, context ?? SilentOperationContext.Instance, default);
 
     private static System.Security.SecureString Secure(string value)
     {
@@ -36,4 +37,16 @@ public sealed class EmulatedTenant : IAsyncLifetime
         foreach (var c in value) s.AppendChar(c);
         return s;
     }
+}
+
+/// <summary>Keeps the warnings an operation writes.</summary>
+public sealed class WarningRecorder : IOperationContext
+{
+    public List<string> Warnings { get; } = new();
+    public void WriteVerbose(string message) { }
+    public void WriteDebug(string message) { }
+    public void WriteWarning(string message) { lock (Warnings) Warnings.Add(message); }
+    public void WriteHostMessage(string message) { }
+    public void WriteProgress(OperationProgress progress) { }
+    public bool ShouldProcess(string target, string action) => true;
 }

@@ -85,3 +85,56 @@ public sealed class PartnerFidelityTests
         Assert.Contains("UploadTime", body!.ToJsonString());
     }
 }
+
+/// <summary>The Intune API app roles on partner calls (issue 8, point 2).</summary>
+[Collection(PartnerCollection.Name)]
+public sealed class PartnerPermissionTests
+{
+    private readonly PartnerFixture _fixture;
+
+    public PartnerPermissionTests(PartnerFixture fixture)
+    {
+        _fixture = fixture;
+        fixture.Reset();
+    }
+
+    [Fact]
+    public async Task Uploads_and_provisioning_need_update_device_attributes()
+    {
+        var partner = _fixture.NewPartner();
+        partner.Token = _fixture.ManageToken(partner.AppId, roles: ["manage_partner_compliance_policy"]);
+        var (upload, uploadBody) = await partner.UploadAsync(Guid.NewGuid(), PartnerClient.Entities(PartnerClient.Device(_fixture.AddDevice(), true, DateTimeOffset.UtcNow)));
+        Assert.Equal(HttpStatusCode.Forbidden, upload.StatusCode);
+        Assert.Contains("update_device_attributes", uploadBody!.ToJsonString());
+        var (provision, _) = await partner.ProvisionAsync(1);
+        Assert.Equal(HttpStatusCode.Forbidden, provision.StatusCode);
+        var (policy, _) = await partner.CreatePolicyAsync("iOS", "Fidelity " + Guid.NewGuid().ToString("N")[..6]);
+        Assert.Equal(HttpStatusCode.Created, policy.StatusCode);
+    }
+
+    [Fact]
+    public async Task Partner_compliance_policies_need_manage_partner_compliance_policy()
+    {
+        var partner = _fixture.NewPartner();
+        partner.Token = _fixture.ManageToken(partner.AppId, roles: ["update_device_attributes"]);
+        var (create, body) = await partner.CreatePolicyAsync("Android");
+        Assert.Equal(HttpStatusCode.Forbidden, create.StatusCode);
+        Assert.Contains("manage_partner_compliance_policy", body!.ToJsonString());
+        var (list, _) = await partner.SendAsync(HttpMethod.Get, $"{partner.TenantSync}/PartnerCompliancePolicies?api-version=1.6");
+        Assert.Equal(HttpStatusCode.Forbidden, list.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_delegated_token_cannot_reach_the_partner_API()
+    {
+        var partner = _fixture.NewPartner();
+        partner.Token = _fixture.Server.Tokens.CreateAccessToken(new AzureCompliance.TenantEmulator.Identity.AccessTokenDescriptor
+        {
+            ClientId = partner.AppId,
+            Audience = DemoTenant.IntuneResource,
+            Scopes = ["update_device_attributes"],
+        });
+        var (upload, _) = await partner.UploadAsync(Guid.NewGuid(), PartnerClient.Entities(PartnerClient.Device(_fixture.AddDevice(), true, DateTimeOffset.UtcNow)));
+        Assert.Equal(HttpStatusCode.Forbidden, upload.StatusCode);
+    }
+}

@@ -28,7 +28,8 @@ public sealed class PartnerFixture : IAsyncLifetime
     }
 
     /// <summary>A manage API token (aud https://api.manage.microsoft.com/) for a partner app of its own.</summary>
-    public string ManageToken(string appId, string? audience = DemoTenant.IntuneResource, Guid? tenantId = null, TimeSpan? lifetime = null, DateTimeOffset? issuedAt = null) =>
+    public string ManageToken(string appId, string? audience = DemoTenant.IntuneResource, Guid? tenantId = null, TimeSpan? lifetime = null, DateTimeOffset? issuedAt = null,
+        IReadOnlyList<string>? roles = null) =>
         Server.Tokens.CreateAccessToken(new AccessTokenDescriptor
         {
             ClientId = appId,
@@ -36,7 +37,11 @@ public sealed class PartnerFixture : IAsyncLifetime
             TenantId = tenantId,
             Lifetime = lifetime,
             IssuedAt = issuedAt,
+            Roles = roles ?? PartnerRoles,
         });
+
+    /// <summary>The Intune API app roles a compliance partner holds.</summary>
+    public static readonly IReadOnlyList<string> PartnerRoles = ["update_device_attributes", "manage_partner_compliance_policy"];
 
     /// <summary>A client for a new partner app, provisioned in the tenant unless told otherwise.</summary>
     public PartnerClient NewPartner(bool provisioned = true)
