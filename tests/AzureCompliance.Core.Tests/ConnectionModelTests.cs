@@ -32,17 +32,18 @@ public sealed class ConnectionModelTests
     }
 
     [Theory]
-    [InlineData("Global", "https://graph.microsoft.com", "https://login.microsoftonline.com")]
-    [InlineData("usgov", "https://graph.microsoft.us", "https://login.microsoftonline.us")]
-    [InlineData("USGovDoD", "https://dod-graph.microsoft.us", "https://login.microsoftonline.us")]
-    [InlineData("China", "https://microsoftgraph.chinacloudapi.cn", "https://login.chinacloudapi.cn")]
-    public void Each_cloud_pairs_its_own_sign_in_and_graph(string name, string graph, string login)
+    [InlineData("Global", "https://graph.microsoft.com", "https://login.microsoftonline.com", "https://api.manage.microsoft.com/")]
+    [InlineData("usgov", "https://graph.microsoft.us", "https://login.microsoftonline.us", "https://api.manage.microsoft.us/")]
+    [InlineData("USGovDoD", "https://dod-graph.microsoft.us", "https://login.microsoftonline.us", "https://api.manage.microsoft.us/")]
+    [InlineData("China", "https://microsoftgraph.chinacloudapi.cn", "https://login.chinacloudapi.cn", null)]
+    public void Each_cloud_pairs_its_own_sign_in_and_graph(string name, string graph, string login, string? partner)
     {
         var environment = CloudEnvironment.FromName(name);
         Assert.Equal(graph, environment.GraphEndpoint);
         Assert.Equal(login, environment.AuthorityHost);
         Assert.Equal(graph + "/.default", environment.GraphScope);
-        Assert.Equal("https://api.manage.microsoft.com//.default", environment.PartnerScope);
+        Assert.Equal(partner, environment.KnownPartnerResource);
+        if (partner != null) Assert.Equal(partner + "/.default", environment.PartnerScope);
         Assert.False(environment.IsCustom);
     }
 

@@ -67,6 +67,11 @@ namespace AzureCompliance.Core.Connection
                 // The partner API takes application tokens only (update_device_attributes is an application permission).
                 context.WriteWarning(ConnectionErrors.DelegatedPartnerApiMessage);
             }
+            else if (environment.KnownPartnerResource == null)
+            {
+                context.WriteWarning($"The Intune partner API resource of the {environment.Name} cloud is not known to this module: " +
+                    "Send-DeviceCompliance, partner compliance policies and partner tenant provisioning need Connect-ComplianceTenant -PartnerResource <resource>.");
+            }
             else
             {
                 try

@@ -45,6 +45,7 @@ namespace AzureCompliance.Core.Registry
 
         public static async Task<IReadOnlyList<MdmInstance>> GetAsync(ComplianceConnection connection, CancellationToken cancellationToken)
         {
+            EnsureAvailable(connection);
             var (exists, instances) = await ReadAsync(connection, cancellationToken).ConfigureAwait(false);
             return exists ? instances : Array.Empty<MdmInstance>();
         }
@@ -81,6 +82,7 @@ namespace AzureCompliance.Core.Registry
         /// <summary>Removes the whole registry (de-provisioning every instance).</summary>
         public static async Task ClearAsync(ComplianceConnection connection, CancellationToken cancellationToken)
         {
+            EnsureAvailable(connection);
             var uri = ExtensionUri(connection, withName: true);
             using var _ = await JsonRequests.SendAsync(connection.Session, HttpMethod.Delete, uri, null, "Removing the MDM instance registry",
                 cancellationToken, requiredPermission: PermissionCatalog.OrganizationReadWrite, grantedPermissions: connection.Permissions,
@@ -90,6 +92,7 @@ namespace AzureCompliance.Core.Registry
         private static async Task<bool> ChangeAsync(ComplianceConnection connection, string operation,
             Func<List<MdmInstance>, List<MdmInstance>?> change, Func<List<MdmInstance>, bool> verify, CancellationToken cancellationToken)
         {
+            EnsureAvailable(connection);
             for (var attempt = 1; ; attempt++)
             {
                 var (exists, current) = await ReadAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -161,6 +164,23 @@ namespace AzureCompliance.Core.Registry
                 })).ToList(),
             };
             return JsonSerializer.Serialize(body);
+        }
+
+        /// <summary>
+        /// Open extensions do not exist in the China cloud (Graph docs, extensibility overview): refuse clearly there rather
+        /// than fail on a Graph error or, worse, carry on as if no other instance existed.
+        /// </summary>
+        internal static void EnsureAvailable(ComplianceConnection connection)
+        {
+            if (!connection.Session.Environment.HasOpenExtensions)
+            {
+                throw new ComplianceException("InstanceRegistryUnavailable", ComplianceErrorCategory.ResourceUnavailable,
+                    $"The tenant-side registry of MDM instances lives in a Graph open extension, and open extensions do not exist in the {connection.Session.Environment.Name} cloud: " +
+                    "this instance cannot register itself or see other instances there.",
+                    connection.TenantId,
+                    "In the China cloud run one MDM instance (one -SourceName) per tenant and keep the list of instances yourself; " +
+                    "de-provision only when no other instance uses the tenant. The other steps (partner, groups, policies, uploads) are unaffected.");
+            }
         }
 
         private static Uri ExtensionUri(ComplianceConnection connection, bool withName) =>

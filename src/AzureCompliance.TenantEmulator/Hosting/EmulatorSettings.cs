@@ -33,6 +33,18 @@ public sealed class EmulatorSettings
         _refusePartnerCreation = options.RefuseCompliancePartnerCreation;
     }
 
+    private string? _partnerEndpointBase;
+
+    /// <summary>
+    /// Where the Intune service principal's endpoints say the partner API is: null (default) = this emulator's own
+    /// address; otherwise this base (e.g. a moved or foreign host), followed by the usual paths.
+    /// </summary>
+    public string? PartnerEndpointBase
+    {
+        get { lock (_sync) return _partnerEndpointBase; }
+        set { lock (_sync) _partnerEndpointBase = value?.TrimEnd('/'); }
+    }
+
     /// <summary>The cloud the emulator stands for (start-up value: <see cref="EmulatorOptions.Cloud"/>).</summary>
     public EmulatedCloud Cloud
     {
@@ -155,6 +167,7 @@ public sealed class EmulatorSettings
             _forced.Clear();
             _random = new Random();
             _cloud = _options.Cloud;
+            _partnerEndpointBase = null;
             _refusePartnerCreation = _options.RefuseCompliancePartnerCreation;
             _version++;
         }
