@@ -118,7 +118,7 @@ internal static class DataUploadParser
         if (entityTenant != tenantId)
             throw Invalid(index, type, "TenantId", $"'{entityTenant}' differs from the message's TenantId '{tenantId}'");
         var device = RequireGuid(deviceId, index, type, "DeviceId");
-        RequireGuid(userId, index, type, "UserId");
+        var user = RequireGuid(userId, index, type, "UserId");
         var updated = RequireDate(lastUpdate, index, type, "LastUpdateTime");
 
         if (type == InventoryEntity)
@@ -142,7 +142,11 @@ internal static class DataUploadParser
                 throw Invalid(index, type, "State", "must be a number");
             if (compliance is { } c && legacy && c.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null or JsonValueKind.String))
                 throw Invalid(index, type, "complianceStatus", "must be a boolean");
-            return new PartnerDeviceUpdate(device, updated, HasInventory: true, IsManagedState: managed, HasCompliance: false, IsCompliant: false);
+            return new PartnerDeviceUpdate(device, updated, HasInventory: true, IsManagedState: managed, HasCompliance: false, IsCompliant: false)
+            {
+                UserId = user,
+                Os = os!.Value.GetString(),
+            };
         }
 
         var compliant = compliance switch
@@ -154,13 +158,17 @@ internal static class DataUploadParser
             { ValueKind: JsonValueKind.False } when legacy => false,
             _ => throw Invalid(index, type, "complianceStatus", legacy ? "must be a boolean, \"compliant\" or \"notCompliant\"" : "must be \"compliant\" or \"notCompliant\""),
         };
-        return new PartnerDeviceUpdate(device, updated, HasInventory: false, IsManagedState: false, HasCompliance: true, IsCompliant: compliant);
+        return new PartnerDeviceUpdate(device, updated, HasInventory: false, IsManagedState: false, HasCompliance: true, IsCompliant: compliant) { UserId = user };
     }
 
     /// <summary>Two entities of one device in one message: each half keeps its latest entity (the later one on a tie).</summary>
     private static PartnerDeviceUpdate Merge(PartnerDeviceUpdate known, PartnerDeviceUpdate next)
     {
-        var merged = known with { LastUpdateTime = next.LastUpdateTime > known.LastUpdateTime ? next.LastUpdateTime : known.LastUpdateTime };
+        var merged = known with
+        {
+            LastUpdateTime = next.LastUpdateTime > known.LastUpdateTime ? next.LastUpdateTime : known.LastUpdateTime,
+            Os = known.Os ?? next.Os,
+        };
         if (next.HasInventory && (!known.HasInventory || next.LastUpdateTime >= known.LastUpdateTime))
             merged = merged with { HasInventory = true, IsManagedState = next.IsManagedState };
         if (next.HasCompliance && (!known.HasCompliance || next.LastUpdateTime >= known.LastUpdateTime))

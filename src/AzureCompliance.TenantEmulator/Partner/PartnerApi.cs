@@ -225,6 +225,7 @@ internal sealed partial class PartnerApi(
                 DueAt = now + settings.Partner.ProcessingDelay,
                 RequiresProvisioning = requiresProvisioning,
                 NotManagedClearsCompliance = settings.Partner.NotManagedClearsCompliance,
+                RequiresEligibleUsers = settings.Partner.RequireEligibleUsers,
                 Updates = updates,
                 DeviceCount = updates.Length,
             };

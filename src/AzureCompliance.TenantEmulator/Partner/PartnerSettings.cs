@@ -20,6 +20,19 @@ public sealed class PartnerSettings
     private readonly int _startMaxDevicesPerMessage;
     private int _maxDevicesPerMessage;
     private bool _notManagedClearsCompliance;
+    private bool _requireEligibleUsers = true;
+
+    /// <summary>
+    /// Apply a device only when its user is licensed for Intune, is in a group a partner compliance policy of the device's
+    /// platform (this partner's) is assigned to, and a compliance partner is onboarded for that platform; otherwise the
+    /// message reports the device (ErrorCode UserNotEligible, the device ids in ErrorDetail). Default true (Intune's partner
+    /// compliance documentation: the policy targets groups; the reporting format is our reading).
+    /// </summary>
+    public bool RequireEligibleUsers
+    {
+        get { lock (_sync) return _requireEligibleUsers; }
+        set { lock (_sync) _requireEligibleUsers = value; }
+    }
 
     public PartnerSettings(int maxDevicesPerMessage = DefaultMaxDevicesPerMessage)
     {
@@ -107,6 +120,7 @@ public sealed class PartnerSettings
         {
             _maxDevicesPerMessage = _startMaxDevicesPerMessage;
             _notManagedClearsCompliance = false;
+            _requireEligibleUsers = true;
             _messagesPerWindow = 0;
             _window = DefaultWindow;
             _processingDelay = DefaultProcessingDelay;

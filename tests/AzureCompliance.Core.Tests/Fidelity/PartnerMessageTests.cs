@@ -79,11 +79,23 @@ public sealed class ProvisioningUrlTests
     }
 }
 
-/// <summary>What a tenant needs before uploads apply: the partner tenant provisioned.</summary>
+/// <summary>What a tenant needs before Intune takes uploads for Alex Wilber's devices: the partner tenant provisioned, Alex
+/// licensed for Intune and in a group a partner compliance policy of the platform is assigned to, the platform onboarded.</summary>
 internal static class PartnerSetup
 {
-    public static async Task PrepareUploadsAsync(PartnerApiClient client, EmulatorServer server)
+    public static async Task PrepareUploadsAsync(PartnerApiClient client, EmulatorServer server, string platform = "iOS")
     {
         await client.SetTenantProvisioningAsync(true, null, null, default);
+        var tenant = server.Tenant;
+        var alex = Guid.Parse(DemoTenant.AlexWilberUserId);
+        if (!tenant.FindUser(DemoTenant.AlexWilberUserId)!.AssignedLicenses.Any(l => l.SkuId == Guid.Parse(DemoTenant.IntuneSkuId)))
+            tenant.AssignLicenses(alex, [new AssignedLicense { SkuId = Guid.Parse(DemoTenant.IntuneSkuId) }], []);
+        var groupId = Guid.NewGuid();
+        tenant.AddGroup(new DirectoryGroup { Id = groupId, DisplayName = "Fidelity uploads " + groupId.ToString("N")[..6], SecurityEnabled = true, MemberIds = [alex] });
+        var policy = await client.EnsureCompliancePolicyAsync("Fidelity " + platform, "test", platform, default);
+        await client.AssignCompliancePolicyAsync(policy.Id, new[] { groupId.ToString() }, default);
+        var flag = TenantState.CompliancePartnerPlatforms.First(p => p.Platform == platform).Flag;
+        if (!tenant.CompliancePartners.Any(p => p[flag]?.GetValue<bool>() == true))
+            tenant.SaveCompliancePartner(new System.Text.Json.Nodes.JsonObject { ["id"] = Guid.NewGuid().ToString(), ["displayName"] = "Fidelity partner", [flag] = true });
     }
 }

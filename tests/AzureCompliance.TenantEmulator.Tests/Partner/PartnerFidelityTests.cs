@@ -71,6 +71,28 @@ public sealed class PartnerFidelityTests
     }
 
     [Fact]
+    public async Task A_device_whose_user_no_partner_policy_targets_is_reported_and_not_applied()
+    {
+        var partner = _fixture.NewPartner(eligible: false);
+        var device = _fixture.AddDevice();
+        var messageId = Guid.NewGuid();
+        var (response, _) = await partner.UploadAsync(messageId, PartnerClient.Entities(PartnerClient.Device(device, true, DateTimeOffset.UtcNow)));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var result = await partner.WaitForResultAsync(messageId);
+        Assert.Equal("Failed", result["Status"]!.ToString());
+        Assert.Equal("UserNotEligible", result["ErrorCode"]!.ToString());
+        Assert.Contains(device, result["ErrorDetail"]!.ToString());
+        Assert.Contains("not in a group assigned to a partner compliance policy", result["ErrorDetail"]!.ToString());
+        Assert.Null(_fixture.Server.Tenant.FindDeviceByDeviceId(device)!.IsCompliant);
+
+        var eligible = _fixture.NewPartner();
+        var second = Guid.NewGuid();
+        await eligible.UploadAsync(second, PartnerClient.Entities(PartnerClient.Device(device, true, DateTimeOffset.UtcNow)));
+        Assert.Equal("Completed", (await eligible.WaitForResultAsync(second))["Status"]!.ToString());
+        Assert.True(_fixture.Server.Tenant.FindDeviceByDeviceId(device)!.IsCompliant);
+    }
+
+    [Fact]
     public async Task UploadTime_is_UTC_with_Z()
     {
         var partner = _fixture.NewPartner();
@@ -101,7 +123,7 @@ public sealed class PartnerPermissionTests
     [Fact]
     public async Task Uploads_and_provisioning_need_update_device_attributes()
     {
-        var partner = _fixture.NewPartner();
+        var partner = _fixture.NewPartner(eligible: false);
         partner.Token = _fixture.ManageToken(partner.AppId, roles: ["manage_partner_compliance_policy"]);
         var (upload, uploadBody) = await partner.UploadAsync(Guid.NewGuid(), PartnerClient.Entities(PartnerClient.Device(_fixture.AddDevice(), true, DateTimeOffset.UtcNow)));
         Assert.Equal(HttpStatusCode.Forbidden, upload.StatusCode);
