@@ -21,7 +21,8 @@ internal sealed class SyncFleet
         // Every fleet has its own block of device ids, so scenarios never see each other's devices.
         _block = Interlocked.Increment(ref _nextBlock) * 1_000_000;
         Count = count;
-        Owners = owners ?? tenant.Server.Tenant.Users.Where(u => u.AccountEnabled != false).ToList();
+        // Without named owners: the enabled users Intune will take reports for (licensed, or licensable with the free units).
+        Owners = MakeOwnersEligible(tenant.Server.Tenant, owners ?? tenant.Server.Tenant.Users.Where(u => u.AccountEnabled != false).ToList(), strict: owners != null);
         for (var i = 0; i < count; i++)
         {
             tenant.Server.Tenant.AddDevice(new DirectoryDevice
@@ -34,6 +35,54 @@ internal sealed class SyncFleet
                 RegistrationDateTime = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
             });
         }
+    }
+
+    /// <summary>
+    /// What Intune requires before it takes a partner's device reports (the emulator enforces it): each owner licensed for
+    /// Intune and in a group that the demo app's partner compliance policy of each platform is assigned to, with a
+    /// compliance partner onboarded for the platform. Tenant set-up that an admin does; not what the scenarios test.
+    /// </summary>
+    private List<DirectoryUser> MakeOwnersEligible(TenantState state, IReadOnlyList<DirectoryUser> candidates, bool strict)
+    {
+        var owners = new List<DirectoryUser>();
+        var plan = Guid.Parse(DemoTenant.IntuneServicePlanId);
+        bool Licensed(DirectoryUser user) => user.AssignedLicenses.Any(l =>
+            state.FindSubscribedSku(l.SkuId)?.ServicePlans.Any(p => p.ServicePlanId == plan && !l.DisabledPlans.Contains(plan)) == true);
+        foreach (var owner in candidates)
+        {
+            if (Licensed(owner))
+            {
+                owners.Add(owner);
+                continue;
+            }
+            // Entra licenses only users with a usage location; the admin sets one first. Any SKU that carries Intune will do.
+            if (string.IsNullOrEmpty(owner.UsageLocation))
+                state.UpdateUser(owner.Id, u => u with { UsageLocation = "US" });
+            var sku = state.SubscribedSkus.FirstOrDefault(k => k.ServicePlans.Any(p => p.ServicePlanId == plan) && k.PrepaidUnits.Enabled > k.ConsumedUnits);
+            var failure = sku is null ? "no free licence carries Intune" : state.AssignLicenses(owner.Id, [new AssignedLicense { SkuId = sku.SkuId }], []).Failure?.Message;
+            if (failure is null)
+                owners.Add(state.FindUser(owner.Id.ToString())!);
+            else if (strict)
+                throw new InvalidOperationException($"The sync fleet's owner {owner.UserPrincipalName} cannot be licensed for Intune: {failure}");
+        }
+        if (owners.Count == 0)
+            throw new InvalidOperationException("No user of the demo tenant can be licensed for Intune for the sync fleet.");
+        var group = new DirectoryGroup
+        {
+            Id = new Guid(_block, 0x6e6e, 0x4f4f, 0x80, 0, 0, 0, 0, 0, 0, 5),
+            DisplayName = "Sync fleet owners " + _block,
+            SecurityEnabled = true,
+            MemberIds = owners.Select(o => o.Id).ToArray(),
+        };
+        state.AddGroup(group);
+        foreach (var (flag, _, platform) in TenantState.CompliancePartnerPlatforms)
+        {
+            var (policy, _) = state.AddPartnerCompliancePolicy(DemoTenant.AppClientId, $"{platform} sync fleet", null, platform);
+            state.AssignPartnerCompliancePolicy(policy.Id, [.. policy.Assignments, group.Id]);
+            if (!state.CompliancePartners.Any(p => p[flag]?.GetValue<bool>() == true))
+                state.SaveCompliancePartner(new System.Text.Json.Nodes.JsonObject { ["id"] = Guid.NewGuid().ToString(), ["displayName"] = "Sync fleet partner " + platform, [flag] = true });
+        }
+        return owners;
     }
 
     public int Count { get; }

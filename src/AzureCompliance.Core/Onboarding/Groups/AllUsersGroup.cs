@@ -25,7 +25,7 @@ namespace AzureCompliance.Core.Onboarding.Groups
 
         /// <summary>The warning when the group is missing: what the admin gets, and the one step that completes it.</summary>
         public static string Missing(string policies) =>
-            $"The partner compliance {policies} could not be assigned for the All users scope: the partner API assigns group ids only, and the tenant has no " +
+            $"The partner compliance {policies}: NOT assigned for the All users scope, because the partner API assigns group ids only and the tenant has no " +
             $"single group named '{DisplayName}'. Until one is assigned, Intune refuses the device reports of every user (\"not in a group assigned to a partner compliance policy\"). " +
             $"Create a security group named '{DisplayName}' that holds every user (a dynamic group with the rule (user.accountEnabled -eq true) needs Entra ID P1), " +
             "then run Set-ComplianceGroup -AllUsers again (or Set-CompliancePolicy -Publish), or scope specific groups with Set-ComplianceGroup -Group.";
