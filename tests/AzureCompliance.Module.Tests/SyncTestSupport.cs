@@ -21,7 +21,7 @@ internal sealed class SyncFleet
         // Every fleet has its own block of device ids, so scenarios never see each other's devices.
         _block = Interlocked.Increment(ref _nextBlock) * 1_000_000;
         Count = count;
-        // Without named owners: the enabled users Intune will take reports for (licensed, or licensable with the free units).
+        // Without named owners: the enabled users Intune will take reports for (licensed for Intune).
         Owners = MakeOwnersEligible(tenant.Server.Tenant, owners ?? tenant.Server.Tenant.Users.Where(u => u.AccountEnabled != false).ToList(), strict: owners != null);
         for (var i = 0; i < count; i++)
         {
@@ -39,8 +39,8 @@ internal sealed class SyncFleet
 
     /// <summary>
     /// What Intune requires before it takes a partner's device reports (the emulator enforces it): each owner licensed for
-    /// Intune and in a group that the demo app's partner compliance policy of each platform is assigned to, with a
-    /// compliance partner onboarded for the platform. Tenant set-up that an admin does; not what the scenarios test.
+    /// Intune (owners are chosen among licensed users) and in a group that the demo app's partner compliance policy of each
+    /// platform is assigned to, with a compliance partner onboarded for the platform. Tenant set-up an admin does.
     /// </summary>
     private List<DirectoryUser> MakeOwnersEligible(TenantState state, IReadOnlyList<DirectoryUser> candidates, bool strict)
     {
@@ -48,22 +48,14 @@ internal sealed class SyncFleet
         var plan = Guid.Parse(DemoTenant.IntuneServicePlanId);
         bool Licensed(DirectoryUser user) => user.AssignedLicenses.Any(l =>
             state.FindSubscribedSku(l.SkuId)?.ServicePlans.Any(p => p.ServicePlanId == plan && !l.DisabledPlans.Contains(plan)) == true);
+        // Owners are users the tenant already licenses for Intune: the licensing scenarios share this tenant and count
+        // its unlicensed users and free units, so the fleet licenses nobody.
         foreach (var owner in candidates)
         {
             if (Licensed(owner))
-            {
                 owners.Add(owner);
-                continue;
-            }
-            // Entra licenses only users with a usage location; the admin sets one first. Any SKU that carries Intune will do.
-            if (string.IsNullOrEmpty(owner.UsageLocation))
-                state.UpdateUser(owner.Id, u => u with { UsageLocation = "US" });
-            var sku = state.SubscribedSkus.FirstOrDefault(k => k.ServicePlans.Any(p => p.ServicePlanId == plan) && k.PrepaidUnits.Enabled > k.ConsumedUnits);
-            var failure = sku is null ? "no free licence carries Intune" : state.AssignLicenses(owner.Id, [new AssignedLicense { SkuId = sku.SkuId }], []).Failure?.Message;
-            if (failure is null)
-                owners.Add(state.FindUser(owner.Id.ToString())!);
             else if (strict)
-                throw new InvalidOperationException($"The sync fleet's owner {owner.UserPrincipalName} cannot be licensed for Intune: {failure}");
+                throw new InvalidOperationException($"The sync fleet's owner {owner.UserPrincipalName} is not licensed for Intune; Intune would refuse their devices.");
         }
         if (owners.Count == 0)
             throw new InvalidOperationException("No user of the demo tenant can be licensed for Intune for the sync fleet.");
