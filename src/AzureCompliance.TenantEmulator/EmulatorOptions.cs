@@ -29,4 +29,25 @@ public sealed class EmulatorOptions
 
     /// <summary>The admin endpoint's key (X-Emulator-Admin-Key); null = a random one per run.</summary>
     public string? AdminKey { get; set; }
+
+    /// <summary>The Microsoft cloud the emulator stands for; open extensions do not exist in <see cref="EmulatedCloud.China"/>.</summary>
+    public EmulatedCloud Cloud { get; set; } = EmulatedCloud.Global;
+
+    /// <summary>
+    /// Answer POST /deviceManagement/complianceManagementPartners as the v1.0 service has been seen to
+    /// ("No OData route exists", microsoftgraph/microsoft-graph-docs#17977): partners come from the admin center only.
+    /// </summary>
+    public bool RefuseCompliancePartnerCreation { get; set; }
+
+    /// <summary>Devices one data upload message may carry (start-up value of <see cref="Partner.PartnerSettings.MaxDevicesPerMessage"/>).</summary>
+    public int MaxDevicesPerMessage { get; set; } = Partner.PartnerSettings.DefaultMaxDevicesPerMessage;
+}
+
+/// <summary>The national clouds the emulator can stand for.</summary>
+public enum EmulatedCloud
+{
+    Global,
+    USGov,
+    USGovDoD,
+    China,
 }

@@ -4,6 +4,7 @@ using AzureCompliance.TenantEmulator;
 using AzureCompliance.TenantEmulator.Tenant;
 
 // Standalone: dotnet run --project src/AzureCompliance.TenantEmulator -- [--port N] [--fixture file.json] [--token-lifetime 01:00:00] [--trust] [--strict-schema]
+//   [--cloud China] [--refuse-partner-creation] [--max-devices-per-message N]
 //   [--generated-users N] [--device-code-approval-delay hh:mm:ss] [--admin-key key]
 //   [--fleet export.csv [--fleet-group name]] [--app-certificate file.cer] [--connection-file file.json]
 var options = new EmulatorOptions { Port = 5443 };
@@ -22,6 +23,9 @@ for (var i = 0; i < args.Length; i++)
         case "--generated-users": options.GeneratedUsers = int.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--device-code-approval-delay": options.DeviceCodeApprovalDelay = TimeSpan.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--admin-key": options.AdminKey = Value(); break;
+        case "--cloud": options.Cloud = Enum.Parse<EmulatedCloud>(Value(), ignoreCase: true); break;
+        case "--refuse-partner-creation": options.RefuseCompliancePartnerCreation = true; break;
+        case "--max-devices-per-message": options.MaxDevicesPerMessage = int.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--trust": trust = true; break;
         case "--fleet": fleetPath = Path.GetFullPath(Value()); break;
         case "--fleet-group": fleetGroup = Value(); break;
@@ -31,6 +35,7 @@ for (var i = 0; i < args.Length; i++)
             Console.WriteLine("Usage: AzureCompliance.TenantEmulator [--port N (0 = any free port; default 5443)] [--fixture file.json] "
                 + "[--token-lifetime hh:mm:ss] [--certificate-directory dir] [--strict-schema] [--generated-users N] "
                 + "[--device-code-approval-delay hh:mm:ss] [--admin-key key (default: random per run)] [--trust]\n"
+                + "  [--cloud Global|USGov|USGovDoD|China] [--refuse-partner-creation] [--max-devices-per-message N]\n"
                 + "  [--fleet export.csv] registers the devices and owners of a MobileIron Core export in the directory, the owners in\n"
                 + "      [--fleet-group name] (default 'Mobile Fleet')\n"
                 + "  [--app-certificate file.cer] registers a client certificate (public part, DER or PEM) for the demo app\n"

@@ -32,17 +32,18 @@ public sealed class ConnectionModelTests
     }
 
     [Theory]
-    [InlineData("Global", "https://graph.microsoft.com", "https://login.microsoftonline.com")]
-    [InlineData("usgov", "https://graph.microsoft.us", "https://login.microsoftonline.us")]
-    [InlineData("USGovDoD", "https://dod-graph.microsoft.us", "https://login.microsoftonline.us")]
-    [InlineData("China", "https://microsoftgraph.chinacloudapi.cn", "https://login.chinacloudapi.cn")]
-    public void Each_cloud_pairs_its_own_sign_in_and_graph(string name, string graph, string login)
+    [InlineData("Global", "https://graph.microsoft.com", "https://login.microsoftonline.com", "https://api.manage.microsoft.com/")]
+    [InlineData("usgov", "https://graph.microsoft.us", "https://login.microsoftonline.us", "https://api.manage.microsoft.us/")]
+    [InlineData("USGovDoD", "https://dod-graph.microsoft.us", "https://login.microsoftonline.us", "https://api.manage.microsoft.us/")]
+    [InlineData("China", "https://microsoftgraph.chinacloudapi.cn", "https://login.chinacloudapi.cn", null)]
+    public void Each_cloud_pairs_its_own_sign_in_and_graph(string name, string graph, string login, string? partner)
     {
         var environment = CloudEnvironment.FromName(name);
         Assert.Equal(graph, environment.GraphEndpoint);
         Assert.Equal(login, environment.AuthorityHost);
         Assert.Equal(graph + "/.default", environment.GraphScope);
-        Assert.Equal("https://api.manage.microsoft.com//.default", environment.PartnerScope);
+        Assert.Equal(partner, environment.KnownPartnerResource);
+        if (partner != null) Assert.Equal(partner + "/.default", environment.PartnerScope);
         Assert.False(environment.IsCustom);
     }
 
@@ -59,7 +60,8 @@ public sealed class ConnectionModelTests
     [Fact]
     public void Stronger_permissions_satisfy_weaker_requirements()
     {
-        var granted = new[] { "Directory.Read.All", "Organization.ReadWrite.All", "DeviceManagementServiceConfig.ReadWrite.All", "User.ReadWrite.All", "Policy.Read.All", "Policy.ReadWrite.ConditionalAccess" };
+        var granted = new[] { "Directory.Read.All", "Organization.ReadWrite.All", "DeviceManagementServiceConfig.ReadWrite.All", "User.ReadWrite.All", "Policy.Read.All", "Policy.ReadWrite.ConditionalAccess",
+            "update_device_attributes", "manage_partner_compliance_policy" };
         Assert.Empty(PermissionCatalog.Missing(granted));
         var missing = PermissionCatalog.Missing(new[] { "Group.Read.All" }).Select(m => m.Permission).ToList();
         Assert.Contains("Device.Read.All", missing);

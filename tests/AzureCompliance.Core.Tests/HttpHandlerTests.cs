@@ -139,4 +139,70 @@ public sealed class HttpHandlerTests
         await client.SendAsync(request);
         Assert.Equal("partner-token-1", inner.Received.Single().Auth);
     }
+
+    // Issue 8, point 6: retries that cannot duplicate.
+
+    [Fact]
+    public async Task A_post_that_timed_out_at_the_gateway_is_not_sent_again()
+    {
+        foreach (var code in new[] { 502, 504 })
+        {
+            var inner = new ScriptedHandler(_ => Status(code), _ => Status(201));
+            using var client = new HttpClient(new ResilientHttpHandler(inner, Fast));
+            var response = await client.PostAsync("https://example.test/identity/conditionalAccess/policies", new StringContent("{}"));
+            Assert.Equal(code, (int)response.StatusCode);
+            Assert.Single(inner.Received);
+        }
+    }
+
+    [Fact]
+    public async Task A_post_the_service_refused_before_acting_is_sent_again()
+    {
+        var inner = new ScriptedHandler(_ => Status(429, 0), _ => Status(503), _ => Status(201));
+        using var client = new HttpClient(new ResilientHttpHandler(inner, Fast));
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("https://example.test/x", new StringContent("{}"))).StatusCode);
+        Assert.Equal(3, inner.Received.Count);
+    }
+
+    [Fact]
+    public async Task A_post_whose_connection_never_opened_is_sent_again()
+    {
+        var inner = new ScriptedHandler(
+            _ => throw new HttpRequestException("refused", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused)),
+            _ => Status(201));
+        using var client = new HttpClient(new ResilientHttpHandler(inner, Fast));
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync("https://example.test/x", new StringContent("{}"))).StatusCode);
+        Assert.Equal(2, inner.Received.Count);
+    }
+
+    [Fact]
+    public async Task A_partner_call_is_retried_once_on_500_with_a_fresh_token_and_Graph_is_not()
+    {
+        var inner = new ScriptedHandler(_ => Status(500), _ => Status(200));
+        var authorization = new AuthorizationHandler(inner, new TokenProvider(new SequenceSource()), "graph", new Uri("https://graph.test"));
+        authorization.TrustAuthority(new Uri("https://partner.test"));
+        using var client = new HttpClient(new ResilientHttpHandler(authorization, Fast));
+        var request = new HttpRequestMessage(HttpMethod.Put, "https://partner.test/DataUploadMessages(guid'1')") { Content = new StringContent("{}") };
+#pragma warning disable CS0618
+        request.Properties[AuthorizationHandler.ScopeProperty] = "partner";
+#pragma warning restore CS0618
+        Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(request)).StatusCode);
+        Assert.Equal(new[] { "partner-token-1", "partner-token-2" }, inner.Received.Select(r => r.Auth));
+
+        var twice = new ScriptedHandler(_ => Status(500), _ => Status(500), _ => Status(200));
+        var partnerAgain = new AuthorizationHandler(twice, new TokenProvider(new SequenceSource()), "graph", new Uri("https://graph.test"));
+        partnerAgain.TrustAuthority(new Uri("https://partner.test"));
+        using var once = new HttpClient(new ResilientHttpHandler(partnerAgain, Fast));
+        var second = new HttpRequestMessage(HttpMethod.Get, "https://partner.test/x");
+#pragma warning disable CS0618
+        second.Properties[AuthorizationHandler.ScopeProperty] = "partner";
+#pragma warning restore CS0618
+        Assert.Equal(HttpStatusCode.InternalServerError, (await once.SendAsync(second)).StatusCode);
+        Assert.Equal(2, twice.Received.Count);
+
+        var graph = new ScriptedHandler(_ => Status(500), _ => Status(200));
+        using var graphClient = new HttpClient(new ResilientHttpHandler(graph, Fast));
+        Assert.Equal(HttpStatusCode.InternalServerError, (await graphClient.GetAsync("https://graph.test/v1.0/x")).StatusCode);
+        Assert.Single(graph.Received);
+    }
 }

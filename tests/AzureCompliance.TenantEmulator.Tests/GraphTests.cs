@@ -167,14 +167,18 @@ public sealed class GraphTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal($"{Server.GraphEndpoint}/v1.0/$metadata#servicePrincipals('{app["id"]}')/appRoleAssignments", body!["@odata.context"]!.ToString());
-        var assignments = body["value"]!.AsArray();
+        var all = body["value"]!.AsArray();
+        Assert.Equal(12, all.Count);
+        // Ten Microsoft Graph permissions and the two Intune API permissions a compliance partner needs.
+        var assignments = all.Where(a => a!["resourceId"]!.ToString() == graph["id"]!.ToString()).ToList();
         Assert.Equal(10, assignments.Count);
+        var intune = all.Where(a => a!["resourceDisplayName"]!.ToString() == "Microsoft Intune").ToList();
+        Assert.Equal(2, intune.Count);
         var roleNames = assignments.Select(a => graph["appRoles"]!.AsArray().Single(r => r!["id"]!.ToString() == a!["appRoleId"]!.ToString())!["value"]!.ToString());
         Assert.Contains("DeviceManagementServiceConfig.ReadWrite.All", roleNames);
         Assert.All(assignments, a =>
         {
-            Assert.Equal(graph["id"]!.ToString(), a!["resourceId"]!.ToString());
-            Assert.Equal("Microsoft Graph", a["resourceDisplayName"]!.ToString());
+            Assert.Equal("Microsoft Graph", a!["resourceDisplayName"]!.ToString());
             Assert.Equal(app["id"]!.ToString(), a["principalId"]!.ToString());
             Assert.Equal("ServicePrincipal", a["principalType"]!.ToString());
         });

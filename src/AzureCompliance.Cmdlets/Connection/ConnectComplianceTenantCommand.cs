@@ -73,6 +73,11 @@ namespace AzureCompliance.Cmdlets.Connection
         [ValidateNotNull]
         public Uri? GraphEndpoint { get; set; }
 
+        /// <summary>The Intune partner API resource (token audience) for clouds where it is not known or differs.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Uri? PartnerResource { get; set; }
+
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string SourceName { get; set; } = System.Environment.MachineName;
@@ -87,7 +92,7 @@ namespace AzureCompliance.Cmdlets.Connection
                 ClientSecret = ParameterSetName == CredentialSet ? Credential!.Password : ClientSecret,
                 Certificate = Certificate,
                 CertificateThumbprint = CertificateThumbprint,
-                Environment = ResolveEnvironment(),
+                Environment = WithPartnerResource(ResolveEnvironment()),
                 SourceName = SourceName,
             };
 
@@ -110,6 +115,23 @@ namespace AzureCompliance.Cmdlets.Connection
                     return ComplianceAuthType.ManagedIdentity;
                 default:
                     return ComplianceAuthType.DeviceCode;
+            }
+        }
+
+        private CloudEnvironment WithPartnerResource(CloudEnvironment environment)
+        {
+            if (PartnerResource == null)
+            {
+                return environment;
+            }
+            try
+            {
+                return environment.WithPartnerResource(PartnerResource);
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(ErrorRecords.InvalidArgument("InvalidPartnerResource", ex.Message, PartnerResource));
+                throw;
             }
         }
 

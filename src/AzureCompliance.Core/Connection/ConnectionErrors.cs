@@ -9,6 +9,17 @@ namespace AzureCompliance.Core.Connection
     /// <summary>Turns sign-in failures into errors that say what to do. Never echoes a credential.</summary>
     public static class ConnectionErrors
     {
+        public const string DelegatedPartnerApiMessage =
+            "Device-code (delegated) sign-in cannot reach the Intune partner API: it takes application tokens only. " +
+            "Onboarding and Graph cmdlets work; Send-DeviceCompliance, partner compliance policies and partner tenant provisioning need " +
+            "Connect-ComplianceTenant with -ClientSecret, -Certificate(Thumbprint) or -ManagedIdentity.";
+
+        /// <summary>A partner API call on a delegated connection: refused before any request (the service would answer 401/403).</summary>
+        public static ComplianceException DelegatedPartnerApi(string tenantId) =>
+            new ComplianceException("PartnerApiNeedsApplicationSignIn", ComplianceErrorCategory.AuthenticationError,
+                DelegatedPartnerApiMessage, tenantId,
+                "Connect-ComplianceTenant with an app: -ClientSecret, -CertificateThumbprint/-Certificate or -ManagedIdentity, with the Microsoft Intune API application permissions update_device_attributes and manage_partner_compliance_policy.");
+
         private static readonly Regex AadstsCode = new Regex(@"AADSTS(\d+)", RegexOptions.CultureInvariant);
 
         public const string ConnectFirst = "Run Connect-ComplianceTenant first.";

@@ -54,24 +54,37 @@ namespace AzureCompliance.Core.Connection
             var permissions = delegated
                 ? claims.Scopes
                 : await PermissionReader.ReadApplicationPermissionsAsync(session, clientId, claims, context, cancellationToken).ConfigureAwait(false);
-            var missing = PermissionCatalog.Missing(permissions);
+            var missing = PermissionCatalog.Missing(permissions, delegated);
             if (missing.Count > 0)
             {
-                context.WriteWarning("The app lacks Graph permissions that some cmdlets need: " +
-                    string.Join("; ", missing.Select(m => $"{m.Permission} (for {m.UsedBy})")) +
-                    ". Grant them as " + (delegated ? "delegated" : "application") + " permissions with admin consent, then connect again.");
+                context.WriteWarning("The app lacks permissions that some cmdlets need: " + PermissionCatalog.Describe(missing) +
+                    ". Grant them as " + (delegated ? "delegated" : "application") + " permissions with admin consent " +
+                    "(the Intune ones under API permissions > APIs my organization uses > Microsoft Intune API), then connect again.");
             }
 
-            try
+            if (delegated)
             {
-                await tokens.GetTokenAsync(environment.PartnerScope, false, cancellationToken).ConfigureAwait(false);
-                context.WriteVerbose("Got a token for the Intune partner API (" + environment.PartnerResource + ").");
+                // The partner API takes application tokens only (update_device_attributes is an application permission).
+                context.WriteWarning(ConnectionErrors.DelegatedPartnerApiMessage);
             }
-            catch (Exception ex) when (!(ex is OperationCanceledException))
+            else if (environment.KnownPartnerResource == null)
             {
-                var error = ConnectionErrors.FromSignIn(ex, clientId, authority);
-                context.WriteWarning("No token for the Intune partner API (" + environment.PartnerResource + "): " + error.Message +
-                    " Device compliance cannot be sent until this works.");
+                context.WriteWarning($"The Intune partner API resource of the {environment.Name} cloud is not known to this module: " +
+                    "Send-DeviceCompliance, partner compliance policies and partner tenant provisioning need Connect-ComplianceTenant -PartnerResource <resource>.");
+            }
+            else
+            {
+                try
+                {
+                    await tokens.GetTokenAsync(environment.PartnerScope, false, cancellationToken).ConfigureAwait(false);
+                    context.WriteVerbose("Got a token for the Intune partner API (" + environment.PartnerResource + ").");
+                }
+                catch (Exception ex) when (!(ex is OperationCanceledException))
+                {
+                    var error = ConnectionErrors.FromSignIn(ex, clientId, authority);
+                    context.WriteWarning("No token for the Intune partner API (" + environment.PartnerResource + "): " + error.Message +
+                        " Device compliance cannot be sent until this works.");
+                }
             }
 
             var account = (source as DeviceCodeTokenSource)?.UserName ?? claims.UserName;

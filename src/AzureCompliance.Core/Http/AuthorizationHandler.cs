@@ -18,6 +18,8 @@ namespace AzureCompliance.Core.Http
     internal sealed class AuthorizationHandler : DelegatingHandler
     {
         internal const string ScopeProperty = "AzureCompliance.Scope";
+        /// <summary>Set (true) by the retry handler when a partner call is repeated after a 5xx: the retry gets a fresh token.</summary>
+        internal const string FreshTokenProperty = "AzureCompliance.FreshToken";
 
         private readonly TokenProvider _tokens;
         private readonly string _defaultScope;
@@ -43,7 +45,8 @@ namespace AzureCompliance.Core.Http
             }
 
             var scope = request.Properties.TryGetValue(ScopeProperty, out var value) && value is string s ? s : _defaultScope;
-            var token = await _tokens.GetTokenAsync(scope, forceRefresh: false, cancellationToken).ConfigureAwait(false);
+            var forceFresh = request.Properties.TryGetValue(FreshTokenProperty, out var freshValue) && freshValue is true;
+            var token = await _tokens.GetTokenAsync(scope, forceRefresh: forceFresh, cancellationToken).ConfigureAwait(false);
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
             var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
             if (response.StatusCode != HttpStatusCode.Unauthorized)

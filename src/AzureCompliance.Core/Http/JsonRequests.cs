@@ -21,9 +21,15 @@ namespace AzureCompliance.Core.Http
         /// <summary>Sends a request; returns the answer's JSON (an empty object for no content) or null for a 404 when allowed.</summary>
         public static async Task<JsonDocument?> SendAsync(ServiceSession session, HttpMethod method, Uri uri, string? body, string operation,
             CancellationToken cancellationToken, string? scope = null, string? requiredPermission = null,
-            IReadOnlyList<string>? grantedPermissions = null, bool notFoundIsNull = false)
+            IReadOnlyList<string>? grantedPermissions = null, bool notFoundIsNull = false, bool repeatable = false)
         {
             using var request = new HttpRequestMessage(method, uri);
+            if (repeatable)
+            {
+#pragma warning disable CS0618 // HttpRequestMessage.Properties is the netstandard2.0 API.
+                request.Properties[ResilientHttpHandler.RepeatableProperty] = true;
+#pragma warning restore CS0618
+            }
             if (scope != null)
             {
 #pragma warning disable CS0618 // HttpRequestMessage.Properties is the netstandard2.0 API; it maps to Options on .NET 5+.

@@ -15,9 +15,16 @@ namespace AzureCompliance.Core.Http
     }
 
     /// <summary>
-    /// Retries what the service asks to be retried: 429 and 503 (honouring Retry-After), 502/504, and, for requests
-    /// that are safe to repeat, a connection that failed or was reset. Writes are repeatable here because every
-    /// write the module sends is idempotent or answered before the service acted (429/503).
+    /// Retries what the service asks to be retried, without ever repeating a write the service may have carried out:
+    /// <list type="bullet">
+    /// <item>429 and 503 (honouring Retry-After): the service did not act, so every request is retried.</item>
+    /// <item>502/504 and a connection lost mid-request: retried only for requests that are safe to repeat (GET, PUT,
+    /// PATCH, DELETE, and a POST marked <see cref="RepeatableProperty"/>). A 504 can come after the service created
+    /// something (names of Conditional Access policies are not unique), so a plain POST is not sent again.</item>
+    /// <item>A connection that could not be opened: nothing was sent, so every request is retried.</item>
+    /// <item>Partner API requests (<see cref="AuthorizationHandler.ScopeProperty"/>): a 500 is retried once, and every
+    /// retry after a 5xx asks for a fresh token (PROTOCOL.md 3.6, as Fleet's client does).</item>
+    /// </list>
     /// </summary>
     public sealed class ResilientHttpHandler : DelegatingHandler
     {
@@ -38,6 +45,7 @@ namespace AzureCompliance.Core.Http
         {
             var body = request.Content == null ? null : await BufferedContent.FromAsync(request.Content).ConfigureAwait(false);
             var current = request;
+            var serverErrorRetried = false;
             for (var attempt = 1; ; attempt++)
             {
                 HttpResponseMessage response;
@@ -45,7 +53,7 @@ namespace AzureCompliance.Core.Http
                 {
                     response = await base.SendAsync(current, cancellationToken).ConfigureAwait(false);
                 }
-                catch (Exception ex) when (IsTransportFailure(ex, cancellationToken) && attempt < _policy.MaxAttempts && IsRepeatable(request))
+                catch (Exception ex) when (IsTransportFailure(ex, cancellationToken) && attempt < _policy.MaxAttempts && (IsRepeatable(request) || NeverSent(ex)))
                 {
                     var wait = _policy.Backoff(attempt, Random);
                     _observer?.OnRetry(request, attempt, null, wait, "connection failed: " + ex.GetBaseException().Message);
@@ -54,10 +62,16 @@ namespace AzureCompliance.Core.Http
                     continue;
                 }
 
-                if (!IsRetryableStatus(response.StatusCode) || attempt >= _policy.MaxAttempts)
+                var code = (int)response.StatusCode;
+                var partner = IsPartnerRequest(request);
+                var retryable = code == 429 || code == 503
+                    || ((code == 502 || code == 504) && IsRepeatable(request))
+                    || (code == 500 && partner && !serverErrorRetried && IsRepeatable(request));
+                if (!retryable || attempt >= _policy.MaxAttempts)
                 {
                     return response;
                 }
+                serverErrorRetried |= code == 500;
 
                 var retryAfter = RetryAfter(response);
                 if (retryAfter.HasValue && retryAfter.Value > _policy.MaxRetryAfter)
@@ -71,6 +85,12 @@ namespace AzureCompliance.Core.Http
                 response.Dispose();
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 current = Clone(request, body);
+                if (partner && code >= 500)
+                {
+#pragma warning disable CS0618 // HttpRequestMessage.Properties is the netstandard2.0 API.
+                    current.Properties[AuthorizationHandler.FreshTokenProperty] = true;
+#pragma warning restore CS0618
+                }
             }
         }
 
@@ -78,11 +98,44 @@ namespace AzureCompliance.Core.Http
             (int)status == 429 || status == HttpStatusCode.ServiceUnavailable ||
             status == HttpStatusCode.BadGateway || status == HttpStatusCode.GatewayTimeout;
 
+#pragma warning disable CS0618 // HttpRequestMessage.Properties is the netstandard2.0 API.
         private static bool IsRepeatable(HttpRequestMessage request) =>
-            request.Method != HttpMethod.Post || request.Headers.Contains(RepeatableHeader);
+            request.Method != HttpMethod.Post || request.Headers.Contains(RepeatableHeader) ||
+            (request.Properties.TryGetValue(RepeatableProperty, out var marked) && marked is true);
+
+        private static bool IsPartnerRequest(HttpRequestMessage request) => request.Properties.ContainsKey(AuthorizationHandler.ScopeProperty);
+#pragma warning restore CS0618
 
         /// <summary>A POST that may be sent again after a lost answer (e.g. $batch of reads) carries this marker.</summary>
         internal const string RepeatableHeader = "x-azurecompliance-repeatable";
+
+        /// <summary>Request property (true) for a POST that is safe to repeat: a read, or a write that cannot duplicate.</summary>
+        internal const string RepeatableProperty = "AzureCompliance.Repeatable";
+
+        /// <summary>
+        /// True when the connection could not even be opened (refused, name not found, unreachable): the request never
+        /// left, so repeating it cannot duplicate anything.
+        /// </summary>
+        internal static bool NeverSent(Exception ex)
+        {
+            for (var inner = ex; inner != null; inner = inner.InnerException)
+            {
+                if (inner is System.Net.Sockets.SocketException socket)
+                {
+                    switch (socket.SocketErrorCode)
+                    {
+                        case System.Net.Sockets.SocketError.ConnectionRefused:
+                        case System.Net.Sockets.SocketError.HostNotFound:
+                        case System.Net.Sockets.SocketError.HostUnreachable:
+                        case System.Net.Sockets.SocketError.NetworkUnreachable:
+                        case System.Net.Sockets.SocketError.TryAgain:
+                        case System.Net.Sockets.SocketError.AddressNotAvailable:
+                            return true;
+                    }
+                }
+            }
+            return false;
+        }
 
         private static bool IsTransportFailure(Exception ex, CancellationToken cancellationToken)
         {

@@ -90,6 +90,11 @@ namespace AzureCompliance.Core.Partner
 
         public async Task<PartnerEndpoints> GetEndpointsAsync(CancellationToken cancellationToken)
         {
+            if (_connection.AuthType == ComplianceAuthType.DeviceCode)
+            {
+                throw ConnectionErrors.DelegatedPartnerApi(_connection.TenantId);
+            }
+            _ = Session.Environment.PartnerResource; // a cloud without a known partner resource is refused here, before any call
             var known = _endpoints;
             if (known != null && DateTimeOffset.UtcNow - known.DiscoveredOn < EndpointLifetime)
             {
@@ -119,13 +124,25 @@ namespace AzureCompliance.Core.Partner
                     () => graph.ServicePrincipals[intune.Id].Endpoints.GetAsync(cancellationToken: cancellationToken),
                     "Reading the Intune partner endpoints", PermissionCatalog.ApplicationRead, _connection.Permissions).ConfigureAwait(false);
                 var list = endpoints?.Value ?? new List<Microsoft.Graph.Models.Endpoint>();
-                Uri Find(string provider) =>
-                    list.Where(e => string.Equals(e.ProviderName, provider, StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(e.Uri, UriKind.Absolute, out _))
+                Uri Find(string provider)
+                {
+                    var found = list.Where(e => string.Equals(e.ProviderName, provider, StringComparison.OrdinalIgnoreCase) && Uri.TryCreate(e.Uri, UriKind.Absolute, out _))
                         .Select(e => new Uri(e.Uri!.TrimEnd('/')))
                         .FirstOrDefault()
-                    ?? throw new ComplianceException("PartnerEndpointNotFound", ComplianceErrorCategory.ObjectNotFound,
-                        $"Intune publishes no {provider} endpoint for this tenant.", _connection.TenantId,
-                        "Add the MDM as a compliance partner (Add-CompliancePartner) and make sure Intune is licensed in the tenant.");
+                        ?? throw new ComplianceException("PartnerEndpointNotFound", ComplianceErrorCategory.ObjectNotFound,
+                            $"Intune publishes no {provider} endpoint for this tenant.", _connection.TenantId,
+                            "Add the MDM as a compliance partner (Add-CompliancePartner) and make sure Intune is licensed in the tenant.");
+                    // The endpoint list is data from the directory, not a promise: no token goes to a host outside the cloud's Intune hosts.
+                    if (!Session.Environment.IsTrustedPartnerEndpoint(found))
+                    {
+                        throw new ComplianceException("PartnerEndpointUntrusted", ComplianceErrorCategory.SecurityError,
+                            $"The Intune service principal lists {found.GetLeftPart(UriPartial.Authority)} as its {provider} endpoint, which is not an https address under " +
+                            $"{Session.Environment.IntuneHostSuffix ?? "the cloud's Intune hosts"}; no token is sent there.", found.GetLeftPart(UriPartial.Authority),
+                            "Check the Microsoft Intune service principal's endpoints in the tenant (GET /servicePrincipals(appId='" + IntuneAppId + "')/endpoints); " +
+                            "for a custom cloud pass -PartnerResource with its Intune partner API resource.");
+                    }
+                    return found;
+                }
                 var discovered = new PartnerEndpoints(Find(TenantSyncProvider), Find(DeviceSyncProvider), DateTimeOffset.UtcNow);
                 Session.TrustPartnerEndpoint(discovered.TenantSync);
                 Session.TrustPartnerEndpoint(discovered.DeviceSync);
@@ -138,23 +155,78 @@ namespace AzureCompliance.Core.Partner
             }
         }
 
+        /// <summary>
+        /// Runs a partner call; when it fails in a way that suggests the endpoint moved (404, 410, 421, or the host could not
+        /// be reached), discovers the endpoints again once and, if they changed, repeats the call at the new address.
+        /// </summary>
+        private async Task<T> FollowingMovesAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+        {
+            var before = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await call().ConfigureAwait(false);
+            }
+            catch (ComplianceServiceException ex) when (SuggestsMovedEndpoint(ex))
+            {
+                if (!await RediscoverAsync(before, cancellationToken).ConfigureAwait(false))
+                {
+                    throw;
+                }
+                return await call().ConfigureAwait(false);
+            }
+        }
+
+        internal static bool SuggestsMovedEndpoint(ComplianceServiceException error) =>
+            error.StatusCode == 404 || error.StatusCode == 410 || error.StatusCode == 421 ||
+            (error.StatusCode == 0 && error.Category == ComplianceErrorCategory.ConnectionError);
+
+        /// <summary>Forgets <paramref name="stale"/> and discovers again; true when the endpoints now differ.</summary>
+        private async Task<bool> RediscoverAsync(PartnerEndpoints stale, CancellationToken cancellationToken)
+        {
+            await _discovery.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (ReferenceEquals(_endpoints, stale))
+                {
+                    _endpoints = null;
+                }
+            }
+            finally
+            {
+                _discovery.Release();
+            }
+            var fresh = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
+            return fresh.TenantSync != stale.TenantSync || fresh.DeviceSync != stale.DeviceSync;
+        }
+
         /// <summary>PUT PartnerTenants: 1 provisions the tenant for this partner, 2 deprovisions it. Returns the echoed state.</summary>
-        public async Task<int> SetTenantProvisioningAsync(bool provisioned, Uri? enrollmentUrl, Uri? remediationUrl, CancellationToken cancellationToken)
+        public Task<int> SetTenantProvisioningAsync(bool provisioned, Uri? enrollmentUrl, Uri? remediationUrl, CancellationToken cancellationToken) =>
+            FollowingMovesAsync(() => SetTenantProvisioningOnceAsync(provisioned, enrollmentUrl, remediationUrl, cancellationToken), cancellationToken);
+
+        private async Task<int> SetTenantProvisioningOnceAsync(bool provisioned, Uri? enrollmentUrl, Uri? remediationUrl, CancellationToken cancellationToken)
         {
             var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
             var uri = new Uri($"{endpoints.TenantSync}/PartnerTenants(guid'{_connection.TenantId}')?api-version={TenantApiVersion}");
-            var body = JsonSerializer.Serialize(new Dictionary<string, object>
+            // The URLs go only when known, and only as https (Intune sends users there); never as empty strings.
+            var fields = new Dictionary<string, object> { ["Provisioned"] = provisioned ? 1 : 2 };
+            if (enrollmentUrl != null)
             {
-                ["Provisioned"] = provisioned ? 1 : 2,
-                ["PartnerEnrollmentUrl"] = enrollmentUrl?.ToString() ?? "",
-                ["PartnerRemediationUrl"] = remediationUrl?.ToString() ?? "",
-            });
+                fields["PartnerEnrollmentUrl"] = RequireHttps(enrollmentUrl, "EnrollmentUrl").AbsoluteUri;
+            }
+            if (remediationUrl != null)
+            {
+                fields["PartnerRemediationUrl"] = RequireHttps(remediationUrl, "RemediationUrl").AbsoluteUri;
+            }
+            var body = JsonSerializer.Serialize(fields);
             using var answer = await SendAsync(HttpMethod.Put, uri, body, provisioned ? "Provisioning the partner tenant" : "Deprovisioning the partner tenant", cancellationToken).ConfigureAwait(false);
             return answer.RootElement.TryGetProperty("Provisioned", out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt32() : (provisioned ? 1 : 2);
         }
 
         /// <summary>Creates the partner compliance policy, or finds it when the service answers 409 (it already exists).</summary>
-        public async Task<PartnerPolicyInfo> EnsureCompliancePolicyAsync(string displayName, string description, string platform, CancellationToken cancellationToken)
+        public Task<PartnerPolicyInfo> EnsureCompliancePolicyAsync(string displayName, string description, string platform, CancellationToken cancellationToken) =>
+            FollowingMovesAsync(() => EnsureCompliancePolicyOnceAsync(displayName, description, platform, cancellationToken), cancellationToken);
+
+        private async Task<PartnerPolicyInfo> EnsureCompliancePolicyOnceAsync(string displayName, string description, string platform, CancellationToken cancellationToken)
         {
             var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
             var uri = new Uri($"{endpoints.TenantSync}/PartnerCompliancePolicies?api-version={TenantApiVersion}");
@@ -167,7 +239,8 @@ namespace AzureCompliance.Core.Partner
             });
             try
             {
-                using var created = await SendAsync(HttpMethod.Post, uri, body, "Creating the partner compliance policy", cancellationToken).ConfigureAwait(false);
+                // Safe to repeat: a partner has one policy per platform, and a second create answers 409 (handled below).
+                using var created = await SendAsync(HttpMethod.Post, uri, body, "Creating the partner compliance policy", cancellationToken, repeatable: true).ConfigureAwait(false);
                 return ReadPolicy(created.RootElement, displayName, platform);
             }
             catch (ComplianceServiceException ex) when (ex.StatusCode == 409)
@@ -181,7 +254,10 @@ namespace AzureCompliance.Core.Partner
             }
         }
 
-        public async Task<IReadOnlyList<PartnerPolicyInfo>> ListCompliancePoliciesAsync(CancellationToken cancellationToken)
+        public Task<IReadOnlyList<PartnerPolicyInfo>> ListCompliancePoliciesAsync(CancellationToken cancellationToken) =>
+            FollowingMovesAsync(() => ListCompliancePoliciesOnceAsync(cancellationToken), cancellationToken);
+
+        private async Task<IReadOnlyList<PartnerPolicyInfo>> ListCompliancePoliciesOnceAsync(CancellationToken cancellationToken)
         {
             var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
             var uri = new Uri($"{endpoints.TenantSync}/PartnerCompliancePolicies?api-version={TenantApiVersion}");
@@ -198,14 +274,18 @@ namespace AzureCompliance.Core.Partner
         }
 
         /// <summary>Assigns a partner compliance policy to groups (replaces its assignments).</summary>
-        public async Task AssignCompliancePolicyAsync(string policyId, IReadOnlyList<string> groupIds, CancellationToken cancellationToken)
+        public Task AssignCompliancePolicyAsync(string policyId, IReadOnlyList<string> groupIds, CancellationToken cancellationToken) =>
+            FollowingMovesAsync(async () => { await AssignCompliancePolicyOnceAsync(policyId, groupIds, cancellationToken).ConfigureAwait(false); return true; }, cancellationToken);
+
+        private async Task AssignCompliancePolicyOnceAsync(string policyId, IReadOnlyList<string> groupIds, CancellationToken cancellationToken)
         {
             // The id comes from the service's answer or the state file: only a GUID goes into the URL, in its canonical form.
             var id = PartnerPolicyIds.Parse(policyId);
             var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
             var uri = new Uri($"{endpoints.TenantSync}/PartnerCompliancePolicies(guid'{id:D}')/Assign?api-version={TenantApiVersion}");
             var body = JsonSerializer.Serialize(new Dictionary<string, object> { ["assignments"] = groupIds });
-            using var _ = await SendAsync(HttpMethod.Post, uri, body, "Assigning the partner compliance policy", cancellationToken).ConfigureAwait(false);
+            // Safe to repeat: Assign replaces the policy's assignments.
+            using var _ = await SendAsync(HttpMethod.Post, uri, body, "Assigning the partner compliance policy", cancellationToken, repeatable: true).ConfigureAwait(false);
         }
 
         /// <summary>
@@ -219,7 +299,7 @@ namespace AzureCompliance.Core.Partner
             var body = JsonSerializer.Serialize(new Dictionary<string, object>
             {
                 ["TenantId"] = _connection.TenantId,
-                ["UploadTime"] = DateTimeOffset.UtcNow.ToString("o"),
+                ["UploadTime"] = Sync.ComplianceMessages.FormatTime(DateTimeOffset.UtcNow),
                 ["Content"] = contentJson,
             });
             using var _ = await SendAsync(HttpMethod.Put, uri, body, "Uploading device data", cancellationToken).ConfigureAwait(false);
@@ -240,7 +320,10 @@ namespace AzureCompliance.Core.Partner
         /// <paramref name="contentUtf8"/> is the entity array as UTF-8 JSON; it travels as the JSON string Content, written
         /// straight into the UTF-8 body (no UTF-16 copy of a large message).
         /// </summary>
-        public async Task<string> UploadMessageAsync(Guid messageId, ArraySegment<byte> contentUtf8, CancellationToken cancellationToken)
+        public Task<string> UploadMessageAsync(Guid messageId, ArraySegment<byte> contentUtf8, CancellationToken cancellationToken) =>
+            FollowingMovesAsync(() => UploadMessageOnceAsync(messageId, contentUtf8, cancellationToken), cancellationToken);
+
+        private async Task<string> UploadMessageOnceAsync(Guid messageId, ArraySegment<byte> contentUtf8, CancellationToken cancellationToken)
         {
             var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
             var uri = new Uri($"{endpoints.DeviceSync}/DataUploadMessages(guid'{messageId}')?api-version={DeviceApiVersion}");
@@ -249,7 +332,7 @@ namespace AzureCompliance.Core.Partner
             {
                 writer.WriteStartObject();
                 writer.WriteString("TenantId", _connection.TenantId);
-                writer.WriteString("UploadTime", DateTimeOffset.UtcNow.ToString("o"));
+                writer.WriteString("UploadTime", Sync.ComplianceMessages.FormatTime(DateTimeOffset.UtcNow));
                 writer.WriteString("Content", new ReadOnlySpan<byte>(contentUtf8.Array, contentUtf8.Offset, contentUtf8.Count));
                 writer.WriteEndObject();
             }
@@ -310,7 +393,10 @@ namespace AzureCompliance.Core.Partner
         }
 
         /// <summary>The status of a data upload message (PROTOCOL.md 3.5), or null when the service does not know the message (404).</summary>
-        public async Task<UploadStatus?> FindUploadStatusAsync(string messageId, CancellationToken cancellationToken)
+        public Task<UploadStatus?> FindUploadStatusAsync(string messageId, CancellationToken cancellationToken) =>
+            FollowingMovesAsync(() => FindUploadStatusOnceAsync(messageId, cancellationToken), cancellationToken);
+
+        private async Task<UploadStatus?> FindUploadStatusOnceAsync(string messageId, CancellationToken cancellationToken)
         {
             var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
             var uri = new Uri($"{endpoints.DeviceSync}/DataUploadMessages(guid'{Uri.EscapeDataString(messageId)}')?api-version={DeviceApiVersion}");
@@ -328,13 +414,18 @@ namespace AzureCompliance.Core.Partner
         internal static bool IsDataUploadRequest(HttpRequestMessage request) =>
             request.RequestUri != null && request.RequestUri.AbsolutePath.IndexOf("/DataUploadMessages(", StringComparison.OrdinalIgnoreCase) >= 0;
 
-        private async Task<JsonDocument> SendAsync(HttpMethod method, Uri uri, string? body, string operation, CancellationToken cancellationToken) =>
-            (await JsonRequests.SendAsync(Session, method, uri, body, operation, cancellationToken, scope: Session.Environment.PartnerScope).ConfigureAwait(false))!;
+        private async Task<JsonDocument> SendAsync(HttpMethod method, Uri uri, string? body, string operation, CancellationToken cancellationToken, bool repeatable = false) =>
+            (await JsonRequests.SendAsync(Session, method, uri, body, operation, cancellationToken, scope: Session.Environment.PartnerScope, repeatable: repeatable).ConfigureAwait(false))!;
 
         private static PartnerPolicyInfo ReadPolicy(JsonElement element, string displayName, string platform) =>
             new PartnerPolicyInfo(String(element, "Id") ?? "", String(element, "DisplayName") ?? displayName, String(element, "Platform") ?? platform);
 
         private static string? String(JsonElement element, string name) => JsonRequests.String(element, name);
+
+        internal static Uri RequireHttps(Uri url, string parameter) =>
+            url.IsAbsoluteUri && url.Scheme == Uri.UriSchemeHttps ? url
+                : throw new ComplianceException("InvalidPartnerUrl", ComplianceErrorCategory.InvalidArgument,
+                    $"-{parameter} must be an absolute https URL; '{url}' is not.", url, $"Pass the MDM's https page for -{parameter}, or leave it out.");
 
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using AzureCompliance.Core.Onboarding.Groups;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
@@ -88,18 +89,29 @@ namespace AzureCompliance.Core.Policy
                     "until it is assigned, Intune does not evaluate these devices with the partner's verdict.");
                 return new PolicyPublication(created.Id, Array.Empty<string>(), "none recorded", reason);
             }
-            if (scope.AllUsers || scope.Groups.Count == 0)
+            List<string> groupIds;
+            if (scope.AllUsers)
             {
-                var reason = scope.AllUsers
-                    ? "The group scope is All users, which the partner API cannot assign (it assigns group ids)."
-                    : "The recorded group scope has no groups.";
+                // All users, for the partner API, is the tenant's "All users" group (AllUsersGroup).
+                var everyone = await AllUsersGroup.FindAsync(connection, cancellationToken).ConfigureAwait(false);
+                if (everyone == null)
+                {
+                    context.WriteWarning(AllUsersGroup.Missing($"policy for {platform} ({created.Id})"));
+                    return new PolicyPublication(created.Id, Array.Empty<string>(), scope.ToString(), $"The tenant has no group named '{AllUsersGroup.DisplayName}'.");
+                }
+                groupIds = new List<string> { everyone.Id };
+            }
+            else if (scope.Groups.Count == 0)
+            {
+                var reason = "The recorded group scope has no groups.";
                 context.WriteWarning($"The Intune partner compliance policy for {platform} ({created.Id}) was created but NOT assigned: {reason} " +
-                    "Assign it to All users in the Intune admin center (Tenant administration > Connectors and tokens > Partner compliance management), " +
-                    "or record specific groups with Set-ComplianceGroup and run Set-CompliancePolicy -Name '" + policy.Name + "' -Publish.");
+                    "Record groups with Set-ComplianceGroup and run Set-CompliancePolicy -Name '" + policy.Name + "' -Publish.");
                 return new PolicyPublication(created.Id, Array.Empty<string>(), scope.ToString(), reason);
             }
-
-            var groupIds = scope.Groups.Select(g => g.Id).ToList();
+            else
+            {
+                groupIds = scope.Groups.Select(g => g.Id).ToList();
+            }
             await client.AssignCompliancePolicyAsync(created.Id, groupIds, cancellationToken).ConfigureAwait(false);
             context.WriteVerbose($"Assigned the Intune partner compliance policy {created.Id} to {groupIds.Count} group(s): {scope}.");
             return new PolicyPublication(created.Id, groupIds, scope.ToString(), null);

@@ -48,6 +48,7 @@ namespace AzureCompliance.Core.Registry
 
         public static async Task<IReadOnlyList<MdmInstance>> GetAsync(ComplianceConnection connection, CancellationToken cancellationToken)
         {
+            EnsureAvailable(connection);
             var (exists, instances) = await ReadAsync(connection, cancellationToken).ConfigureAwait(false);
             return exists ? instances : Array.Empty<MdmInstance>();
         }
@@ -102,6 +103,7 @@ namespace AzureCompliance.Core.Registry
         /// <summary>Removes the whole registry (de-provisioning every instance).</summary>
         public static async Task ClearAsync(ComplianceConnection connection, CancellationToken cancellationToken)
         {
+            EnsureAvailable(connection);
             var uri = ExtensionUri(connection, withName: true);
             using var _ = await JsonRequests.SendAsync(connection.Session, HttpMethod.Delete, uri, null, "Removing the MDM instance registry",
                 cancellationToken, requiredPermission: PermissionCatalog.OrganizationReadWrite, grantedPermissions: connection.Permissions,
@@ -111,6 +113,7 @@ namespace AzureCompliance.Core.Registry
         private static async Task<bool> ChangeAsync(ComplianceConnection connection, string operation,
             Func<List<MdmInstance>, List<MdmInstance>?> change, Func<List<MdmInstance>, bool> verify, CancellationToken cancellationToken)
         {
+            EnsureAvailable(connection);
             for (var attempt = 1; ; attempt++)
             {
                 var (exists, current) = await ReadAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -120,7 +123,7 @@ namespace AzureCompliance.Core.Registry
                     return false;
                 }
 
-                var json = Serialize(changed, includeHeader: !exists);
+                var json = Serialize(changed);
                 if (Encoding.UTF8.GetByteCount(json) > MaxBytes)
                 {
                     throw new ComplianceException("RegistryFull", ComplianceErrorCategory.LimitsExceeded,
@@ -167,17 +170,15 @@ namespace AzureCompliance.Core.Registry
             return (true, instances);
         }
 
-        private static string Serialize(IEnumerable<MdmInstance> instances, bool includeHeader)
+        /// <summary>The extension's body. Graph requires @odata.type and extensionName on create and on update alike.</summary>
+        internal static string Serialize(IEnumerable<MdmInstance> instances)
         {
             var body = new Dictionary<string, object>
             {
                 ["@odata.type"] = "microsoft.graph.openTypeExtension",
+                ["extensionName"] = ExtensionName,
                 ["instances"] = instances.Select(Entry).ToList(),
             };
-            if (includeHeader)
-            {
-                body["extensionName"] = ExtensionName;
-            }
             return JsonSerializer.Serialize(body);
         }
 
@@ -194,6 +195,23 @@ namespace AzureCompliance.Core.Registry
                 entry["partner"] = instance.PartnerName; // only when known: the registry holds 2 KB in all
             }
             return JsonSerializer.Serialize(entry);
+        }
+
+        /// <summary>
+        /// Open extensions do not exist in the China cloud (Graph docs, extensibility overview): refuse clearly there rather
+        /// than fail on a Graph error or, worse, carry on as if no other instance existed.
+        /// </summary>
+        internal static void EnsureAvailable(ComplianceConnection connection)
+        {
+            if (!connection.Session.Environment.HasOpenExtensions)
+            {
+                throw new ComplianceException("InstanceRegistryUnavailable", ComplianceErrorCategory.ResourceUnavailable,
+                    $"The tenant-side registry of MDM instances lives in a Graph open extension, and open extensions do not exist in the {connection.Session.Environment.Name} cloud: " +
+                    "this instance cannot register itself or see other instances there.",
+                    connection.TenantId,
+                    "In the China cloud run one MDM instance (one -SourceName) per tenant and keep the list of instances yourself; " +
+                    "de-provision only when no other instance uses the tenant. The other steps (partner, groups, policies, uploads) are unaffected.");
+            }
         }
 
         private static Uri ExtensionUri(ComplianceConnection connection, bool withName) =>

@@ -58,8 +58,10 @@ namespace AzureCompliance.Core.Sync
 
     /// <summary>
     /// Builds the content of data upload messages (PROTOCOL.md 3.4) and the delta hash. Per device: the inventory entity
-    /// (EntityType 1) and the compliance entity (EntityType 4); a retired device gets only the inventory entity with
-    /// DeviceManagementState "notManaged" (the partner no longer manages it, so its compliance data is removed).
+    /// (EntityType 1) and the compliance entity (EntityType 4). A retired device gets the inventory entity with
+    /// DeviceManagementState "notManaged" AND a compliance entity "notCompliant": how the service treats notManaged alone
+    /// is undocumented (an emulator kept isCompliant true), so the device can never stay compliant (Fleet always sends both).
+    /// DeviceName, Os and OsVersion are never empty: <see cref="MissingInventory"/> keeps such devices out (a per-item error).
     /// </summary>
     internal static class ComplianceMessages
     {
@@ -122,17 +124,13 @@ namespace AzureCompliance.Core.Sync
             writer.WriteNumber("State", 0);
             writer.WriteEndObject();
 
-            if (device.IsRetired)
-            {
-                return;
-            }
             writer.WriteStartObject();
             writer.WriteNumber("EntityType", ComplianceEntity);
             writer.WriteString("TenantId", tenantId);
             writer.WriteString("DeviceId", device.DeviceId);
             writer.WriteString("UserId", device.OwnerId);
             writer.WriteString("LastUpdateTime", updated);
-            writer.WriteString("complianceStatus", device.IsCompliant ? Compliant : NotCompliant);
+            writer.WriteString("complianceStatus", device.IsCompliant && !device.IsRetired ? Compliant : NotCompliant);
             writer.WriteEndObject();
         }
 
@@ -171,10 +169,22 @@ namespace AzureCompliance.Core.Sync
             return hash;
         }
 
-        private static string DeviceName(PackedDevice device) =>
-            string.IsNullOrWhiteSpace(device.DeviceName) ? device.DeviceId : device.DeviceName!.Trim();
+        private static string DeviceName(PackedDevice device) => device.DeviceName?.Trim() ?? "";
 
         private static string OsVersion(PackedDevice device) => device.OsVersion?.Trim() ?? "";
+
+        /// <summary>
+        /// The inventory fields the service requires non-empty (DeviceName, Os, OsVersion) that this device lacks, or null
+        /// when it has them all. A device without them is not sent: a blank field would be refused or shown blank in Intune.
+        /// </summary>
+        public static string? MissingInventory(string? deviceName, DevicePlatform platform, string? osVersion)
+        {
+            var missing = new List<string>();
+            if (string.IsNullOrWhiteSpace(deviceName)) missing.Add("DeviceName");
+            if (platform == DevicePlatform.Unknown) missing.Add("Os (the platform)");
+            if (string.IsNullOrWhiteSpace(osVersion)) missing.Add("OsVersion");
+            return missing.Count == 0 ? null : string.Join(", ", missing);
+        }
 
         /// <summary>ISO 8601 in UTC with milliseconds, e.g. 2026-11-22T16:42:07.123Z.</summary>
         public static string FormatTime(DateTimeOffset time) =>

@@ -1,4 +1,5 @@
 using System;
+using AzureCompliance.Core.Connection;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -99,6 +100,11 @@ namespace AzureCompliance.Core.Sync
         {
             if (connection == null) throw new ArgumentNullException(nameof(connection));
             options.Validate();
+            if (connection.AuthType == ComplianceAuthType.DeviceCode && !options.WhatIf)
+            {
+                // Refused before anything is read: the partner API would answer every upload 401/403.
+                throw ConnectionErrors.DelegatedPartnerApi(connection.TenantId);
+            }
             var path = System.IO.Path.GetFullPath(string.IsNullOrWhiteSpace(options.StatePath) ? StateStore.DefaultPath : options.StatePath);
             if (options.WhatIf && !System.IO.File.Exists(path))
             {
@@ -327,6 +333,18 @@ namespace AzureCompliance.Core.Sync
             {
                 Interlocked.Increment(ref _counters.OutOfScope);
                 Skip(device, DeviceSyncOutcome.OutOfScope, null, reason, device.IsRetired ? (bool?)null : verdict.IsCompliant, verdict.PolicyName);
+                return null;
+            }
+
+            var missing = ComplianceMessages.MissingInventory(device.DeviceName, device.Platform, device.OsVersion);
+            if (missing != null)
+            {
+                Interlocked.Increment(ref _counters.Invalid);
+                var detail = $"The device has no {missing}: Intune requires them in every inventory report.";
+                Emit(DeviceSyncEvent.ForError(new ComplianceException("DeviceInventoryIncomplete", ComplianceErrorCategory.InvalidData,
+                    $"{Describe(device)}: {detail}", input.Target,
+                    "Export the device's name, platform and OS version from the MDM (columns DeviceName, Platform/OperatingSystem, OsVersion).")));
+                Skip(device, DeviceSyncOutcome.Invalid, null, detail, device.IsRetired ? (bool?)null : verdict.IsCompliant, verdict.PolicyName);
                 return null;
             }
 

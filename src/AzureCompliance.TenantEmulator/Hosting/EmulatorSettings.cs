@@ -17,9 +17,50 @@ public sealed class EmulatorSettings
     private int _pageSize = 100;
     private TimeSpan _deviceCodeInterval = TimeSpan.FromSeconds(5);
     private int _version;
+    private readonly EmulatorOptions _options;
+    private EmulatedCloud _cloud;
+    private bool _refusePartnerCreation;
+
+    public EmulatorSettings() : this(new EmulatorOptions())
+    {
+    }
+
+    public EmulatorSettings(EmulatorOptions options)
+    {
+        _options = options;
+        Partner = new Partner.PartnerSettings(options.MaxDevicesPerMessage);
+        _cloud = options.Cloud;
+        _refusePartnerCreation = options.RefuseCompliancePartnerCreation;
+    }
+
+    private string? _partnerEndpointBase;
+
+    /// <summary>
+    /// Where the Intune service principal's endpoints say the partner API is: null (default) = this emulator's own
+    /// address; otherwise this base (e.g. a moved or foreign host), followed by the usual paths.
+    /// </summary>
+    public string? PartnerEndpointBase
+    {
+        get { lock (_sync) return _partnerEndpointBase; }
+        set { lock (_sync) _partnerEndpointBase = value?.TrimEnd('/'); }
+    }
+
+    /// <summary>The cloud the emulator stands for (start-up value: <see cref="EmulatorOptions.Cloud"/>).</summary>
+    public EmulatedCloud Cloud
+    {
+        get { lock (_sync) return _cloud; }
+        set { lock (_sync) _cloud = value; }
+    }
+
+    /// <summary>POST of a compliance partner is refused as the v1.0 service has answered it (start-up value: <see cref="EmulatorOptions.RefuseCompliancePartnerCreation"/>).</summary>
+    public bool RefuseCompliancePartnerCreation
+    {
+        get { lock (_sync) return _refusePartnerCreation; }
+        set { lock (_sync) _refusePartnerCreation = value; }
+    }
 
     /// <summary>The Intune partner API's limits: devices per message, message budget, processing delay.</summary>
-    public Partner.PartnerSettings Partner { get; } = new();
+    public Partner.PartnerSettings Partner { get; }
 
     /// <summary>Added before every Graph or partner request is handled (once per $batch, not per step).</summary>
     public TimeSpan Latency
@@ -125,6 +166,9 @@ public sealed class EmulatorSettings
             _faultRules.Clear();
             _forced.Clear();
             _random = new Random();
+            _cloud = _options.Cloud;
+            _partnerEndpointBase = null;
+            _refusePartnerCreation = _options.RefuseCompliancePartnerCreation;
             _version++;
         }
         Partner.Reset();

@@ -5,13 +5,20 @@ namespace AzureCompliance.TenantEmulator.Partner;
 
 /// <summary>
 /// Reads and validates the Content of a data upload message (PROTOCOL.md 3.4) into one update per device.
-/// Property names match case-insensitively (Fleet mixes <c>DeviceId</c> and <c>complianceStatus</c>).
+/// Property names are exact as the protocol writes them (Fleet's client: <c>DeviceId</c> but <c>complianceStatus</c>);
+/// a name in other casing is refused. EntityType is a number; DeviceName, Os and OsVersion are non-empty strings.
 /// api-version 1.2: Content is a string holding the JSON array, complianceStatus "compliant"/"notCompliant".
 /// api-version 1.0 (the older form): Content may be the array itself, complianceStatus may be a boolean.
 /// Any structural error refuses the whole message (400) naming the entity and the field.
 /// </summary>
 internal static class DataUploadParser
 {
+    private static readonly string[] KnownNames =
+    [
+        "EntityType", "TenantId", "DeviceId", "UserId", "LastUpdateTime", "LastCheckInTime", "DeviceManagementState",
+        "DeviceName", "Os", "OsVersion", "EasIds", "State", "complianceStatus",
+    ];
+
     public const int InventoryEntity = 1;
     public const int ComplianceEntity = 4;
 
@@ -76,29 +83,34 @@ internal static class DataUploadParser
             managementState = null, deviceName = null, os = null, osVersion = null, easIds = null, state = null, compliance = null;
         foreach (var property in entity.EnumerateObject())
         {
-            switch (property.Name.ToLowerInvariant())
+            // Names as the protocol writes them (PROTOCOL.md 3.4, Fleet's client): exact, case-sensitive. Anything else
+            // would be dropped by the service's deserializer, leaving a required field missing.
+            switch (property.Name)
             {
-                case "entitytype": entityType = property.Value; break;
-                case "tenantid": tenant = property.Value; break;
-                case "deviceid": deviceId = property.Value; break;
-                case "userid": userId = property.Value; break;
-                case "lastupdatetime": lastUpdate = property.Value; break;
-                case "lastcheckintime": lastCheckIn = property.Value; break;
-                case "devicemanagementstate": managementState = property.Value; break;
-                case "devicename": deviceName = property.Value; break;
-                case "os": os = property.Value; break;
-                case "osversion": osVersion = property.Value; break;
-                case "easids": easIds = property.Value; break;
-                case "state": state = property.Value; break;
-                case "compliancestatus": compliance = property.Value; break;
+                case "EntityType": entityType = property.Value; break;
+                case "TenantId": tenant = property.Value; break;
+                case "DeviceId": deviceId = property.Value; break;
+                case "UserId": userId = property.Value; break;
+                case "LastUpdateTime": lastUpdate = property.Value; break;
+                case "LastCheckInTime": lastCheckIn = property.Value; break;
+                case "DeviceManagementState": managementState = property.Value; break;
+                case "DeviceName": deviceName = property.Value; break;
+                case "Os": os = property.Value; break;
+                case "OsVersion": osVersion = property.Value; break;
+                case "EasIds": easIds = property.Value; break;
+                case "State": state = property.Value; break;
+                case "complianceStatus": compliance = property.Value; break;
+                default:
+                    if (KnownNames.FirstOrDefault(n => string.Equals(n, property.Name, StringComparison.OrdinalIgnoreCase)) is { } meant)
+                        throw Invalid(index, null, property.Name, $"is not a property of the entity; the name is '{meant}' (names are case-sensitive)");
+                    break;
             }
         }
 
         if (entityType is null)
             throw Missing(index, null, "EntityType");
         var type = entityType is { ValueKind: JsonValueKind.Number } t && t.TryGetInt32(out var n) ? n
-            : entityType is { ValueKind: JsonValueKind.String } s && int.TryParse(s.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) ? parsed
-            : throw Invalid(index, null, "EntityType", "must be 1 (inventory) or 4 (compliance)");
+            : throw Invalid(index, null, "EntityType", "must be the number 1 (inventory) or 4 (compliance)");
         if (type is not (InventoryEntity or ComplianceEntity))
             throw Invalid(index, null, "EntityType", $"{type} is not supported; must be 1 (inventory) or 4 (compliance)");
 
@@ -106,7 +118,7 @@ internal static class DataUploadParser
         if (entityTenant != tenantId)
             throw Invalid(index, type, "TenantId", $"'{entityTenant}' differs from the message's TenantId '{tenantId}'");
         var device = RequireGuid(deviceId, index, type, "DeviceId");
-        RequireGuid(userId, index, type, "UserId");
+        var user = RequireGuid(userId, index, type, "UserId");
         var updated = RequireDate(lastUpdate, index, type, "LastUpdateTime");
 
         if (type == InventoryEntity)
@@ -130,7 +142,11 @@ internal static class DataUploadParser
                 throw Invalid(index, type, "State", "must be a number");
             if (compliance is { } c && legacy && c.ValueKind is not (JsonValueKind.True or JsonValueKind.False or JsonValueKind.Null or JsonValueKind.String))
                 throw Invalid(index, type, "complianceStatus", "must be a boolean");
-            return new PartnerDeviceUpdate(device, updated, HasInventory: true, IsManagedState: managed, HasCompliance: false, IsCompliant: false);
+            return new PartnerDeviceUpdate(device, updated, HasInventory: true, IsManagedState: managed, HasCompliance: false, IsCompliant: false)
+            {
+                UserId = user,
+                Os = os!.Value.GetString(),
+            };
         }
 
         var compliant = compliance switch
@@ -142,13 +158,17 @@ internal static class DataUploadParser
             { ValueKind: JsonValueKind.False } when legacy => false,
             _ => throw Invalid(index, type, "complianceStatus", legacy ? "must be a boolean, \"compliant\" or \"notCompliant\"" : "must be \"compliant\" or \"notCompliant\""),
         };
-        return new PartnerDeviceUpdate(device, updated, HasInventory: false, IsManagedState: false, HasCompliance: true, IsCompliant: compliant);
+        return new PartnerDeviceUpdate(device, updated, HasInventory: false, IsManagedState: false, HasCompliance: true, IsCompliant: compliant) { UserId = user };
     }
 
     /// <summary>Two entities of one device in one message: each half keeps its latest entity (the later one on a tie).</summary>
     private static PartnerDeviceUpdate Merge(PartnerDeviceUpdate known, PartnerDeviceUpdate next)
     {
-        var merged = known with { LastUpdateTime = next.LastUpdateTime > known.LastUpdateTime ? next.LastUpdateTime : known.LastUpdateTime };
+        var merged = known with
+        {
+            LastUpdateTime = next.LastUpdateTime > known.LastUpdateTime ? next.LastUpdateTime : known.LastUpdateTime,
+            Os = known.Os ?? next.Os,
+        };
         if (next.HasInventory && (!known.HasInventory || next.LastUpdateTime >= known.LastUpdateTime))
             merged = merged with { HasInventory = true, IsManagedState = next.IsManagedState };
         if (next.HasCompliance && (!known.HasCompliance || next.LastUpdateTime >= known.LastUpdateTime))
@@ -171,8 +191,8 @@ internal static class DataUploadParser
     {
         if (value is null)
             throw Missing(index, type, name);
-        if (value.Value.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
-            throw Invalid(index, type, name, "must be a string");
+        if (value.Value.ValueKind is not JsonValueKind.String || string.IsNullOrWhiteSpace(value.Value.GetString()))
+            throw Invalid(index, type, name, "must be a non-empty string");
     }
 
     internal static PartnerException Missing(int index, int? type, string name, string hint = "") =>

@@ -44,19 +44,19 @@ internal sealed partial class PartnerApi(
         var method = context.Request.Method;
         if (PartnerTenantPath().Match(path) is { Success: true } tenantMatch)
         {
-            var caller = Authenticate(context, PartnerApiVersions.TenantSyncAll);
+            var caller = Authenticate(context, PartnerApiVersions.TenantSyncAll, FirstPartyApps.UpdateDeviceAttributes);
             RequireMethod(context, "PUT");
             return await ProvisionAsync(context, caller, tenantMatch.Groups["id"].Value);
         }
         if (PoliciesPath().IsMatch(path))
         {
-            var caller = Authenticate(context, PartnerApiVersions.TenantSyncAll);
+            var caller = Authenticate(context, PartnerApiVersions.TenantSyncAll, FirstPartyApps.ManagePartnerCompliancePolicy);
             RequireMethod(context, "GET", "POST");
             return HttpMethods.IsGet(method) ? ListPolicies(caller) : await CreatePolicyAsync(context, caller);
         }
         if (PolicyPath().Match(path) is { Success: true } policyMatch)
         {
-            var caller = Authenticate(context, PartnerApiVersions.TenantSyncAll);
+            var caller = Authenticate(context, PartnerApiVersions.TenantSyncAll, FirstPartyApps.ManagePartnerCompliancePolicy);
             var policy = FindPolicy(caller, policyMatch.Groups["id"].Value);
             if (policyMatch.Groups["assign"].Success)
             {
@@ -75,7 +75,7 @@ internal sealed partial class PartnerApi(
         var path = Rest(context, PartnerPaths.DeviceSync);
         if (MessagePath().Match(path) is { Success: true } match)
         {
-            var caller = Authenticate(context, PartnerApiVersions.DeviceSyncAll);
+            var caller = Authenticate(context, PartnerApiVersions.DeviceSyncAll, FirstPartyApps.UpdateDeviceAttributes);
             RequireMethod(context, "PUT", "GET");
             var id = ParseKey(match.Groups["id"].Value, "DataUploadMessages");
             return HttpMethods.IsPut(context.Request.Method) ? await UploadAsync(context, caller, id) : MessageStatus(caller, id);
@@ -206,9 +206,11 @@ internal sealed partial class PartnerApi(
             if (tenant.FindPartnerMessageEntry(messageId) is { } known)
                 return Repeat(caller, known);
 
+            // UTC with Z, as Fleet's client writes it (toISOString); an offset or a local time is refused (our reading).
             if (Property(root, "UploadTime") is not { ValueKind: JsonValueKind.String } uploadTime
-                || !DateTimeOffset.TryParse(uploadTime.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
-                throw PartnerException.BadRequest("'UploadTime' is required and must be an ISO 8601 date and time.");
+                || uploadTime.GetString() is not { } uploadText || !uploadText.EndsWith('Z')
+                || !DateTimeOffset.TryParse(uploadText, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out _))
+                throw PartnerException.BadRequest("'UploadTime' is required and must be an ISO 8601 date and time in UTC ending in Z.");
             var content = Property(root, "Content") ?? throw PartnerException.BadRequest("'Content' is required.");
             var updates = DataUploadParser.Parse(content, apiVersion, tenantId, settings.Partner.MaxDevicesPerMessage);
 
@@ -222,6 +224,8 @@ internal sealed partial class PartnerApi(
                 ReceivedAt = now,
                 DueAt = now + settings.Partner.ProcessingDelay,
                 RequiresProvisioning = requiresProvisioning,
+                NotManagedClearsCompliance = settings.Partner.NotManagedClearsCompliance,
+                RequiresEligibleUsers = settings.Partner.RequireEligibleUsers,
                 Updates = updates,
                 DeviceCount = updates.Length,
             };
@@ -296,8 +300,11 @@ internal sealed partial class PartnerApi(
         return json;
     }
 
-    /// <summary>Validates the bearer token (and api-version when <paramref name="versions"/> is given).</summary>
-    private CallerIdentity Authenticate(HttpContext context, string[]? versions)
+    /// <summary>
+    /// Validates the bearer token (and api-version when <paramref name="versions"/> is given), then the Intune API app role
+    /// the call needs: partner calls are app-only (a delegated token is refused), with the role granted to the app.
+    /// </summary>
+    private CallerIdentity Authenticate(HttpContext context, string[]? versions, string? requiredRole = null)
     {
         var (caller, failure) = validator.Validate(context.Request.Headers.Authorization.ToString(), Audiences);
         if (failure is not null)
@@ -317,6 +324,15 @@ internal sealed partial class PartnerApi(
                 throw new PartnerException(400, "Request_BadRequest", $"The api-version query parameter is required (supported: {string.Join(", ", versions)}).");
             if (!versions.Contains(version, StringComparer.Ordinal))
                 throw new PartnerException(400, "Request_BadRequest", $"The api-version '{version}' is not supported (supported: {string.Join(", ", versions)}).");
+        }
+        if (requiredRole is not null)
+        {
+            if (!caller!.IsAppOnly)
+                throw new PartnerException(403, "Authorization_RequestDenied",
+                    "The partner API accepts application tokens only; a token for a signed-in user (delegated) is not authorized.");
+            if (!caller.Roles.Contains(requiredRole, StringComparer.Ordinal))
+                throw new PartnerException(403, "Authorization_RequestDenied",
+                    $"The application '{caller.ClientId}' lacks the Microsoft Intune API permission '{requiredRole}' this call needs.");
         }
         return caller!;
     }
@@ -349,23 +365,25 @@ internal sealed partial class PartnerApi(
         return path.Length > prefix.Length ? path[prefix.Length..].TrimEnd('/') : "";
     }
 
+    // Left out or null: none. Present: a real absolute https URL (Intune sends users there); "" is refused (our reading).
     private static string? OptionalUrl(JsonElement root, string name) => Property(root, name) switch
     {
         null or { ValueKind: JsonValueKind.Null } => null,
-        { ValueKind: JsonValueKind.String } s when s.GetString() is "" => "",
         { ValueKind: JsonValueKind.String } s when Uri.TryCreate(s.GetString(), UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps => s.GetString(),
         _ => throw PartnerException.BadRequest($"'{name}' must be an absolute https URL."),
     };
 
-    /// <summary>A property of a JSON object, matched case-insensitively as the service's deserializer does.</summary>
+    /// <summary>A property of a JSON object by its exact name (PROTOCOL.md 3 spells each; other casing is refused).</summary>
     internal static JsonElement? Property(JsonElement obj, string name)
     {
         if (obj.ValueKind != JsonValueKind.Object)
             return null;
         foreach (var property in obj.EnumerateObject())
         {
-            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(property.Name, name, StringComparison.Ordinal))
                 return property.Value;
+            if (string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
+                throw PartnerException.BadRequest($"'{property.Name}' is not a property of this request; the name is '{name}' (names are case-sensitive).");
         }
         return null;
     }

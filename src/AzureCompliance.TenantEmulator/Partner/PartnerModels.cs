@@ -96,4 +96,10 @@ internal readonly record struct PartnerDeviceUpdate(
     bool HasInventory,
     bool IsManagedState,
     bool HasCompliance,
-    bool IsCompliant);
+    bool IsCompliant)
+{
+    /// <summary>The owner (UserId of the entities).</summary>
+    public Guid UserId { get; init; }
+    /// <summary>The inventory entity's Os, when the message carried one.</summary>
+    public string? Os { get; init; }
+}

@@ -8,12 +8,48 @@ namespace AzureCompliance.TenantEmulator.Partner;
 /// </summary>
 public sealed class PartnerSettings
 {
-    public const int DefaultMaxDevicesPerMessage = 1000;
+    /// <summary>
+    /// Microsoft publishes no limit; 100 is our reading (a message of 100 devices is about 60 KB; the module sends 100).
+    /// Fleet's client sends one device per message.
+    /// </summary>
+    public const int DefaultMaxDevicesPerMessage = 100;
     public static readonly TimeSpan DefaultWindow = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan DefaultProcessingDelay = TimeSpan.FromSeconds(1);
 
     private readonly Lock _sync = new();
-    private int _maxDevicesPerMessage = DefaultMaxDevicesPerMessage;
+    private readonly int _startMaxDevicesPerMessage;
+    private int _maxDevicesPerMessage;
+    private bool _notManagedClearsCompliance;
+    private bool _requireEligibleUsers = true;
+
+    /// <summary>
+    /// Apply a device only when its user is licensed for Intune, is in a group a partner compliance policy of the device's
+    /// platform (this partner's) is assigned to, and a compliance partner is onboarded for that platform; otherwise the
+    /// message reports the device (ErrorCode UserNotEligible, the device ids in ErrorDetail). Default true (Intune's partner
+    /// compliance documentation: the policy targets groups; the reporting format is our reading).
+    /// </summary>
+    public bool RequireEligibleUsers
+    {
+        get { lock (_sync) return _requireEligibleUsers; }
+        set { lock (_sync) _requireEligibleUsers = value; }
+    }
+
+    public PartnerSettings(int maxDevicesPerMessage = DefaultMaxDevicesPerMessage)
+    {
+        _startMaxDevicesPerMessage = maxDevicesPerMessage >= 1 ? maxDevicesPerMessage : throw new ArgumentOutOfRangeException(nameof(maxDevicesPerMessage));
+        _maxDevicesPerMessage = maxDevicesPerMessage;
+    }
+
+    /// <summary>
+    /// How an inventory entity "notManaged" without a compliance entity acts on isCompliant. Undocumented; default false
+    /// (isCompliant is left as it was: the reading under which a retired device would stay compliant), true clears it.
+    /// Both are our reading; a compliance entity in the same message always sets isCompliant.
+    /// </summary>
+    public bool NotManagedClearsCompliance
+    {
+        get { lock (_sync) return _notManagedClearsCompliance; }
+        set { lock (_sync) _notManagedClearsCompliance = value; }
+    }
     private int _messagesPerWindow;
     private TimeSpan _window = DefaultWindow;
     private TimeSpan _processingDelay = DefaultProcessingDelay;
@@ -77,12 +113,14 @@ public sealed class PartnerSettings
         set { lock (_sync) _requireProvisionedTenant = value; }
     }
 
-    /// <summary>Back to the defaults: 1,000 devices per message, no budget (10 s window), 1 s processing, provisioning required.</summary>
+    /// <summary>Back to the defaults: 100 devices per message, no budget (10 s window), 1 s processing, provisioning required.</summary>
     public void Reset()
     {
         lock (_sync)
         {
-            _maxDevicesPerMessage = DefaultMaxDevicesPerMessage;
+            _maxDevicesPerMessage = _startMaxDevicesPerMessage;
+            _notManagedClearsCompliance = false;
+            _requireEligibleUsers = true;
             _messagesPerWindow = 0;
             _window = DefaultWindow;
             _processingDelay = DefaultProcessingDelay;

@@ -70,5 +70,26 @@ internal static class FirstPartyApps
         AppDisplayName = "Microsoft Intune",
         AppOwnerOrganizationId = new Guid(MicrosoftTenantId),
         ServicePrincipalNames = [DemoTenant.IntuneResource, DemoTenant.IntuneAppId],
+        AppRoles = IntunePermissions.Select(p => new AppRole
+        {
+            Id = p.AppRoleId,
+            Value = p.Value,
+            DisplayName = p.DisplayName,
+            Description = p.DisplayName,
+        }).ToArray(),
     };
+
+    /// <summary>
+    /// The Intune API's application permissions a compliance partner needs (names from Microsoft's Intune docs on partner
+    /// integrations, e.g. Jamf: "update_device_attributes"; PROTOCOL.md 3). The role ids are our own: Microsoft's are not
+    /// published where we could read them, so clients must name roles by value, never by id.
+    /// </summary>
+    public static readonly IReadOnlyList<GraphPermission> IntunePermissions =
+    [
+        new(UpdateDeviceAttributes, new("6a1f3e8d-2b4c-4d5e-8f6a-7b8c9d0e1f21"), Guid.Empty, "Send device attributes to Microsoft Intune"),
+        new(ManagePartnerCompliancePolicy, new("7b2a4f9e-3c5d-4e6f-9a7b-8c9d0e1f2a32"), Guid.Empty, "Manage partner compliance policies with Microsoft Intune"),
+    ];
+
+    public const string UpdateDeviceAttributes = "update_device_attributes";
+    public const string ManagePartnerCompliancePolicy = "manage_partner_compliance_policy";
 }

@@ -239,6 +239,7 @@ public sealed partial class TenantState
 
             int applied = 0, reapplied = 0, stale = 0;
             List<string>? unknown = null;
+            List<string>? ineligible = null;
             foreach (var update in updates)
             {
                 PartnerDeviceEntry record;
@@ -251,6 +252,11 @@ public sealed partial class TenantState
                     (unknown ??= []).Add(deviceId);
                     continue;
                 }
+                if (message.RequiresEligibleUsers && IneligibleReason(message.AppId, update, objectId.Value) is { } reason)
+                {
+                    (ineligible ??= []).Add($"{deviceId} ({reason})");
+                    continue;
+                }
                 // Processing is serialized, so the record's last applied time cannot change under us.
                 if (record.LastUpdateTime is { } last && update.LastUpdateTime < last)
                 {
@@ -260,11 +266,11 @@ public sealed partial class TenantState
                     continue;
                 }
 
-                // Managed: isManaged true, isCompliant from the compliance entity (left as it is without one).
-                // Not managed: the partner no longer manages the device: isManaged false, isCompliant cleared.
-                var retire = update.HasInventory && !update.IsManagedState;
-                bool? isManaged = update.HasInventory ? !retire : null;
-                bool? isCompliant = !retire && update.HasCompliance ? update.IsCompliant : null;
+                // isManaged from the inventory entity, isCompliant from the compliance entity (left as it is without one).
+                // notManaged without a compliance entity: isCompliant left or cleared, per the setting (our reading).
+                var retire = update.HasInventory && !update.IsManagedState && !update.HasCompliance && message.NotManagedClearsCompliance;
+                bool? isManaged = update.HasInventory ? update.IsManagedState : null;
+                bool? isCompliant = update.HasCompliance ? update.IsCompliant : null;
                 if (!SetDeviceCompliance(deviceId, isCompliant, isManaged, update.LastUpdateTime, clearCompliance: retire))
                 {
                     // The directory holds a later update than this one (set outside the partner API).
@@ -286,17 +292,23 @@ public sealed partial class TenantState
                 applied++;
             }
 
-            var failed = unknown is not null && unknown.Count == updates.Length;
+            var skipped = (unknown?.Count ?? 0) + (ineligible?.Count ?? 0);
+            var failed = skipped > 0 && skipped == updates.Length;
             lock (_partnerSync)
             {
                 message.AppliedCount = applied;
                 message.StaleCount = stale;
                 message.UnknownDeviceIds = unknown ?? [];
-                if (unknown is null)
+                var details = new List<string>();
+                if (unknown is not null)
+                    details.Add($"{unknown.Count} of {updates.Length} devices are not registered in the tenant's directory and were not processed: {string.Join(", ", unknown)}");
+                if (ineligible is not null)
+                    details.Add($"{ineligible.Count} of {updates.Length} devices were not processed because their user is not eligible: {string.Join(", ", ineligible)}");
+                if (details.Count == 0)
                     message.Complete(PartnerMessageStatus.Completed, now, null, null);
                 else
-                    message.Complete(failed ? PartnerMessageStatus.Failed : PartnerMessageStatus.Completed, now, "DeviceNotFound",
-                        $"{unknown.Count} of {updates.Length} devices are not registered in the tenant's directory and were not processed: {string.Join(", ", unknown)}");
+                    message.Complete(failed ? PartnerMessageStatus.Failed : PartnerMessageStatus.Completed, now,
+                        unknown is not null ? "DeviceNotFound" : "UserNotEligible", string.Join(" ", details));
             }
             PartnerStatistics.MessageProcessed(failed, applied, reapplied, stale, unknown?.Count ?? 0);
             return true;
@@ -305,6 +317,42 @@ public sealed partial class TenantState
         {
             _partnerProcessing.Exit();
         }
+    }
+
+    /// <summary>
+    /// Why Intune would not take this device's report from this partner, or null when it would: the user must be licensed
+    /// for Intune and in a group a partner compliance policy of the platform (the partner's own) is assigned to, and a
+    /// compliance partner must be onboarded for the platform (the emulator cannot tell which Graph partner record is which
+    /// app, so any onboarded one counts: our reading).
+    /// </summary>
+    private string? IneligibleReason(string appId, PartnerDeviceUpdate update, Guid deviceObjectId)
+    {
+        DirectoryUser? user;
+        string? os;
+        lock (Sync)
+        {
+            user = _users.GetValueOrDefault(update.UserId);
+            os = update.Os ?? (_devices.TryGetValue(deviceObjectId, out var device) ? device.OperatingSystem : null);
+        }
+        if (user is null)
+            return $"the user {update.UserId} does not exist";
+        var licensed = user.AssignedLicenses.Any(l => FindSubscribedSku(l.SkuId) is { } sku
+            && sku.ServicePlans.Any(p => p.ServicePlanId == new Guid(DemoTenant.IntuneServicePlanId) && !l.DisabledPlans.Contains(p.ServicePlanId)));
+        if (!licensed)
+            return "the user is not licensed for Intune";
+        var platform = CompliancePartnerPlatforms.FirstOrDefault(p => string.Equals(p.Platform, os, StringComparison.OrdinalIgnoreCase)).Platform;
+        if (platform is null)
+            return $"'{os}' is not a platform of partner compliance";
+        var groups = PartnerCompliancePoliciesOf(appId)
+            .Where(p => string.Equals(p.Platform, platform, StringComparison.OrdinalIgnoreCase))
+            .SelectMany(p => p.Assignments)
+            .ToArray();
+        if (!groups.Any(g => IsTransitiveMember(g, user.Id)))
+            return $"the user is not in a group assigned to a partner compliance policy for {platform}";
+        var flag = CompliancePartnerPlatforms.First(p => p.Platform == platform).Flag;
+        if (!CompliancePartners.Any(p => p[flag]?.GetValue<bool>() == true))
+            return $"no compliance partner is onboarded for {platform}";
+        return null;
     }
 
     /// <summary>
@@ -350,6 +398,10 @@ internal sealed class PartnerMessageEntry
     public required DateTimeOffset ReceivedAt { get; init; }
     public required DateTimeOffset DueAt { get; init; }
     public required bool RequiresProvisioning { get; init; }
+    /// <summary><see cref="Partner.PartnerSettings.NotManagedClearsCompliance"/> when the message arrived.</summary>
+    public bool NotManagedClearsCompliance { get; init; }
+    /// <summary><see cref="Partner.PartnerSettings.RequireEligibleUsers"/> when the message arrived.</summary>
+    public bool RequiresEligibleUsers { get; init; }
     /// <summary>The parsed devices; dropped once processed.</summary>
     public PartnerDeviceUpdate[]? Updates { get; set; }
     public int DeviceCount { get; init; }

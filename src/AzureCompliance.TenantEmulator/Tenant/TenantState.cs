@@ -275,22 +275,24 @@ public sealed partial class TenantState
             PasswordCredentials = [.. app.PasswordCredentials, NewSecret(secret, "added by test", DateTimeOffset.UtcNow, expires)],
         });
 
-    /// <summary>Grants Microsoft Graph application permissions (e.g. "Group.Read.All") to an app or managed identity.</summary>
+    /// <summary>Grants application permissions (Graph's "Group.Read.All", the Intune API's "update_device_attributes") to an app or managed identity.</summary>
     public void GrantAppRoles(string clientId, params string[] permissions)
     {
         lock (Sync)
             GrantLocked(PrincipalFor(clientId), permissions);
     }
 
-    /// <summary>Revokes Microsoft Graph application permissions; new tokens no longer carry them.</summary>
+    /// <summary>Revokes application permissions (Microsoft Graph or Intune API); new tokens no longer carry them.</summary>
     public void RevokeAppRoles(string clientId, params string[] permissions)
     {
         lock (Sync)
         {
             var principal = PrincipalFor(clientId);
-            var graph = GraphServicePrincipalLocked();
-            var roleIds = permissions.Select(p => RoleFor(graph, p).Id).ToHashSet();
-            _appRoleAssignments.RemoveAll(a => a.PrincipalId == principal.Id && a.ResourceId == graph.Id && roleIds.Contains(a.AppRoleId));
+            foreach (var permission in permissions)
+            {
+                var (resource, role) = ResourceRoleFor(permission);
+                _appRoleAssignments.RemoveAll(a => a.PrincipalId == principal.Id && a.ResourceId == resource.Id && a.AppRoleId == role.Id);
+            }
         }
     }
 
@@ -357,12 +359,20 @@ public sealed partial class TenantState
         resource.AppRoles.FirstOrDefault(r => string.Equals(r.Value, permission, StringComparison.OrdinalIgnoreCase))
         ?? throw new ArgumentException($"'{permission}' is not an application permission of {resource.DisplayName}.", nameof(permission));
 
-    private void GrantLocked(ServicePrincipal principal, IEnumerable<string> permissions)
+    /// <summary>A permission by its value: a Microsoft Graph app role, or an Intune API app role (their names do not overlap).</summary>
+    private (ServicePrincipal Resource, AppRole Role) ResourceRoleFor(string permission)
     {
         var graph = GraphServicePrincipalLocked();
+        var intune = _servicePrincipals.Values.First(sp => sp.AppId == DemoTenant.IntuneAppId);
+        var resource = intune.AppRoles.Any(r => string.Equals(r.Value, permission, StringComparison.OrdinalIgnoreCase)) ? intune : graph;
+        return (resource, RoleFor(resource, permission));
+    }
+
+    private void GrantLocked(ServicePrincipal principal, IEnumerable<string> permissions)
+    {
         foreach (var permission in permissions)
         {
-            var role = RoleFor(graph, permission);
+            var (graph, role) = ResourceRoleFor(permission);
             if (_appRoleAssignments.Any(a => a.PrincipalId == principal.Id && a.ResourceId == graph.Id && a.AppRoleId == role.Id))
                 continue;
             _appRoleAssignments.Add(new AppRoleAssignment

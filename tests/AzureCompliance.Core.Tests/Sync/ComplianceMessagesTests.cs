@@ -32,20 +32,32 @@ public sealed class ComplianceMessagesTests
     }
 
     [Fact]
-    public void A_retired_device_is_only_an_inventory_entity_that_says_notManaged()
+    public void A_retired_device_says_notManaged_and_notCompliant_so_it_can_never_stay_compliant()
     {
-        var content = ComplianceMessages.BuildContent(Tenant, new[] { Device(retired: true) });
+        var content = ComplianceMessages.BuildContent(Tenant, new[] { Device(compliant: true, retired: true) });
         var entities = JsonDocument.Parse(content).RootElement.EnumerateArray().ToList();
-        var inventory = Assert.Single(entities);
-        Assert.Equal(1, inventory.GetProperty("EntityType").GetInt32());
-        Assert.Equal("notManaged", inventory.GetProperty("DeviceManagementState").GetString());
-        Assert.False(inventory.TryGetProperty("complianceStatus", out _));
+        Assert.Equal(2, entities.Count);
+        Assert.Equal(1, entities[0].GetProperty("EntityType").GetInt32());
+        Assert.Equal("notManaged", entities[0].GetProperty("DeviceManagementState").GetString());
+        Assert.Equal(4, entities[1].GetProperty("EntityType").GetInt32());
+        Assert.Equal("notCompliant", entities[1].GetProperty("complianceStatus").GetString());
+    }
+
+    [Theory]
+    [InlineData(null, DevicePlatform.iOS, "17.1", "DeviceName")]
+    [InlineData(" ", DevicePlatform.iOS, "17.1", "DeviceName")]
+    [InlineData("Ana's iPhone", DevicePlatform.Unknown, "17.1", "Os")]
+    [InlineData("Ana's iPhone", DevicePlatform.iOS, "", "OsVersion")]
+    public void A_device_without_name_platform_or_version_is_held_back(string? name, DevicePlatform platform, string version, string missing)
+    {
+        Assert.Contains(missing, ComplianceMessages.MissingInventory(name, platform, version));
+        Assert.Null(ComplianceMessages.MissingInventory("Ana's iPhone", DevicePlatform.iOS, "17.1"));
     }
 
     [Fact]
     public void Many_devices_make_one_array_and_names_are_not_mangled()
     {
-        var second = new PackedDevice("A1B2C3D4-0000-4000-8000-000000000002", "Zoë \"work\" <Mac>", null, Owner, DevicePlatform.Android, null, null, true, false, null, null)
+        var second = new PackedDevice("A1B2C3D4-0000-4000-8000-000000000002", "Zoë \"work\" <Mac>", null, Owner, DevicePlatform.Android, "14", null, true, false, null, null)
         {
             LastUpdateMs = 1_700_000_000_000,
         };
@@ -56,7 +68,7 @@ public sealed class ComplianceMessagesTests
         Assert.Equal("Zoë \"work\" <Mac>", entities[2].GetProperty("DeviceName").GetString());
         Assert.Contains("Zoë", content);
         Assert.Equal("Android", entities[2].GetProperty("Os").GetString());
-        Assert.Equal("", entities[2].GetProperty("OsVersion").GetString());
+        Assert.Equal("14", entities[2].GetProperty("OsVersion").GetString());
         // No check-in reported: the upload time stands in (the field is required).
         Assert.Equal(entities[2].GetProperty("LastUpdateTime").GetString(), entities[2].GetProperty("LastCheckInTime").GetString());
     }

@@ -96,8 +96,8 @@ public sealed class DeviceSyncRunTests : IDisposable
         _harness.Members.Add(new(inScope, "ana@contoso.com"));
         var devices = new List<DeviceRecord>
         {
-            new() { DeviceId = SyncHarness.DeviceGuid(1).ToString(), UserId = inScope, PlatformName = "iOS", OsVersion = "17", ClientVersion = "12", Jailbroken = false },
-            new() { DeviceId = SyncHarness.DeviceGuid(2).ToString(), UserPrincipalName = "ANA@contoso.com", PlatformName = "Android", OsVersion = "14", ClientVersion = "9", Jailbroken = false },
+            new() { DeviceId = SyncHarness.DeviceGuid(1).ToString(), DeviceName = "iPhone", UserId = inScope, PlatformName = "iOS", OsVersion = "17", ClientVersion = "12", Jailbroken = false },
+            new() { DeviceId = SyncHarness.DeviceGuid(2).ToString(), DeviceName = "Pixel", UserPrincipalName = "ANA@contoso.com", PlatformName = "Android", OsVersion = "14", ClientVersion = "9", Jailbroken = false },
             new() { DeviceId = SyncHarness.DeviceGuid(3).ToString(), UserId = SyncHarness.UserGuid(2).ToString(), PlatformName = "iOS", OsVersion = "17" },
             new() { DeviceId = SyncHarness.DeviceGuid(4).ToString(), UserPrincipalName = "bob@contoso.com", PlatformName = "iOS", OsVersion = "17" },
             new() { DeviceId = SyncHarness.DeviceGuid(5).ToString(), UserId = inScope, PlatformName = "macOS", OsVersion = "14" },
@@ -120,6 +120,26 @@ public sealed class DeviceSyncRunTests : IDisposable
     }
 
     [Fact]
+    public void A_device_without_name_or_OS_version_is_a_per_item_error_and_is_not_sent()
+    {
+        var fleet = SyncHarness.Fleet(4);
+        fleet[1].DeviceName = null;
+        fleet[2].OsVersion = " ";
+        var outcome = _harness.Run(fleet);
+        Assert.Equal(2, outcome.Summary!.Sent);
+        Assert.Equal(2, outcome.Summary.Invalid);
+        Assert.All(outcome.Errors, e => Assert.Equal("DeviceInventoryIncomplete", e.ErrorId));
+        Assert.Contains(outcome.Errors, e => e.Message.Contains("DeviceName"));
+        Assert.Contains(outcome.Errors, e => e.Message.Contains("OsVersion"));
+        Assert.DoesNotContain(_harness.Service.Entities(), e => e.GetProperty("DeviceId").GetString() == fleet[1].DeviceId || e.GetProperty("DeviceId").GetString() == fleet[2].DeviceId);
+        Assert.All(_harness.Service.Entities().Where(e => e.GetProperty("EntityType").GetInt32() == 1), e =>
+        {
+            Assert.False(string.IsNullOrWhiteSpace(e.GetProperty("DeviceName").GetString()));
+            Assert.False(string.IsNullOrWhiteSpace(e.GetProperty("OsVersion").GetString()));
+        });
+    }
+
+    [Fact]
     public void A_disabled_policy_uploads_nothing_for_its_platform()
     {
         _harness.Policies.Single(p => p.Platform == DevicePlatform.Android).Enabled = false;
@@ -130,7 +150,7 @@ public sealed class DeviceSyncRunTests : IDisposable
     }
 
     [Fact]
-    public void Retired_devices_go_as_notManaged_inventory_only_and_are_recorded_retired()
+    public void Retired_devices_go_as_notManaged_and_notCompliant_and_are_recorded_retired()
     {
         var fleet = SyncHarness.Fleet(4);
         _harness.Run(fleet);
@@ -140,10 +160,11 @@ public sealed class DeviceSyncRunTests : IDisposable
         Assert.Equal(2, outcome.Summary!.Sent);
         Assert.Equal(2, outcome.Summary.Retired);
         var last = JsonDocument.Parse(_harness.Service.Uploads.Last().Content).RootElement.EnumerateArray().ToList();
-        Assert.Equal(2, last.Count);
-        Assert.All(last, e => Assert.Equal("notManaged", e.GetProperty("DeviceManagementState").GetString()));
+        Assert.Equal(4, last.Count);
+        Assert.All(last.Where(e => e.GetProperty("EntityType").GetInt32() == 1), e => Assert.Equal("notManaged", e.GetProperty("DeviceManagementState").GetString()));
+        Assert.All(last.Where(e => e.GetProperty("EntityType").GetInt32() == 4), e => Assert.Equal("notCompliant", e.GetProperty("complianceStatus").GetString()));
         Assert.False(_harness.Service.Devices[fleet[0].DeviceId!].IsManaged);
-        Assert.Null(_harness.Service.Devices[fleet[0].DeviceId!].IsCompliant);
+        Assert.False(_harness.Service.Devices[fleet[0].DeviceId!].IsCompliant);
         var rows = _harness.Rows();
         Assert.Equal(2, rows.Count(r => r.Retired));
         // Retired stays retired: nothing more to send.

@@ -83,8 +83,45 @@ public sealed class DataUploadTests
     }
 
     [Fact]
-    public async Task NotManaged_retires_the_device()
+    public async Task NotManaged_alone_leaves_compliance_as_it_was_by_default()
     {
+        var device = _fixture.AddDevice();
+        var partner = _fixture.NewPartner();
+        var first = Guid.NewGuid();
+        await partner.UploadAsync(first, PartnerClient.Entities(PartnerClient.Device(device, true, DateTimeOffset.UtcNow.AddMinutes(-1))));
+        await partner.WaitForResultAsync(first);
+
+        var retire = Guid.NewGuid();
+        await partner.UploadAsync(retire, PartnerClient.Entities(PartnerClient.Device(device, compliant: null, DateTimeOffset.UtcNow, managed: false)));
+        await partner.WaitForResultAsync(retire);
+
+        var read = await ReadDeviceAsync(device);
+        Assert.False(read["isManaged"]!.GetValue<bool>());
+        Assert.True(read["isCompliant"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task NotManaged_with_notCompliant_leaves_the_device_unmanaged_and_not_compliant()
+    {
+        var device = _fixture.AddDevice();
+        var partner = _fixture.NewPartner();
+        var first = Guid.NewGuid();
+        await partner.UploadAsync(first, PartnerClient.Entities(PartnerClient.Device(device, true, DateTimeOffset.UtcNow.AddMinutes(-1))));
+        await partner.WaitForResultAsync(first);
+
+        var retire = Guid.NewGuid();
+        await partner.UploadAsync(retire, PartnerClient.Entities(PartnerClient.Device(device, compliant: false, DateTimeOffset.UtcNow, managed: false)));
+        Assert.Equal("Completed", (await partner.WaitForResultAsync(retire))["Status"]!.ToString());
+
+        var read = await ReadDeviceAsync(device);
+        Assert.False(read["isManaged"]!.GetValue<bool>());
+        Assert.False(read["isCompliant"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public async Task NotManaged_retires_the_device_when_the_setting_clears_compliance()
+    {
+        Server.Settings.Partner.NotManagedClearsCompliance = true;
         var device = _fixture.AddDevice();
         var partner = _fixture.NewPartner();
         var first = Guid.NewGuid();
@@ -243,7 +280,7 @@ public sealed class DataUploadTests
         var (response, body) = await partner.SendAsync(HttpMethod.Put, $"{partner.DeviceSync}/DataUploadMessages(guid'{Guid.NewGuid()}')?api-version=1.2", new JsonObject
         {
             ["TenantId"] = DemoTenant.TenantId,
-            ["UploadTime"] = DateTimeOffset.UtcNow.ToString("O"),
+            ["UploadTime"] = DateTime.UtcNow.ToString("O"),
             ["Content"] = text,
         });
 

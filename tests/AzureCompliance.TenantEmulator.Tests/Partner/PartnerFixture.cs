@@ -28,7 +28,8 @@ public sealed class PartnerFixture : IAsyncLifetime
     }
 
     /// <summary>A manage API token (aud https://api.manage.microsoft.com/) for a partner app of its own.</summary>
-    public string ManageToken(string appId, string? audience = DemoTenant.IntuneResource, Guid? tenantId = null, TimeSpan? lifetime = null, DateTimeOffset? issuedAt = null) =>
+    public string ManageToken(string appId, string? audience = DemoTenant.IntuneResource, Guid? tenantId = null, TimeSpan? lifetime = null, DateTimeOffset? issuedAt = null,
+        IReadOnlyList<string>? roles = null) =>
         Server.Tokens.CreateAccessToken(new AccessTokenDescriptor
         {
             ClientId = appId,
@@ -36,15 +37,58 @@ public sealed class PartnerFixture : IAsyncLifetime
             TenantId = tenantId,
             Lifetime = lifetime,
             IssuedAt = issuedAt,
+            Roles = roles ?? PartnerRoles,
         });
 
-    /// <summary>A client for a new partner app, provisioned in the tenant unless told otherwise.</summary>
-    public PartnerClient NewPartner(bool provisioned = true)
+    /// <summary>The Intune API app roles a compliance partner holds.</summary>
+    public static readonly IReadOnlyList<string> PartnerRoles = ["update_device_attributes", "manage_partner_compliance_policy"];
+
+    /// <summary>
+    /// A client for a new partner app, provisioned in the tenant unless told otherwise. Its devices' user (Alex Wilber) is
+    /// eligible, as Intune requires: licensed for Intune, in a group its partner compliance policies (one per platform)
+    /// are assigned to, with a compliance partner onboarded for each platform.
+    /// </summary>
+    public PartnerClient NewPartner(bool provisioned = true, bool eligible = true)
     {
         var appId = Guid.NewGuid().ToString();
         if (provisioned)
             Server.Tenant.SetPartnerTenantState(appId, PartnerProvisioning.Provisioned, "https://mdm.example.com/enroll", "https://mdm.example.com/remediate");
+        if (eligible)
+            MakeEligible(appId);
         return new PartnerClient(this, appId, ManageToken(appId));
+    }
+
+    private static readonly string[] CandidateGroups =
+    [
+        DemoTenant.MobilePilotGroupId, DemoTenant.CompliancePilotGroupId, DemoTenant.AllSalesGroupId, DemoTenant.SalesEmeaGroupId,
+        DemoTenant.PilotWave2GroupId, DemoTenant.ItAdminsGroupId, DemoTenant.OBrienTeamGroupId,
+    ];
+
+    private void MakeEligible(string appId)
+    {
+        var tenant = Server.Tenant;
+        var alex = Guid.Parse(DemoTenant.AlexWilberUserId);
+        var group = CandidateGroups.Select(Guid.Parse).FirstOrDefault(g => tenant.IsTransitiveMember(g, alex));
+        Assert.NotEqual(Guid.Empty, group);
+        var user = tenant.FindUser(DemoTenant.AlexWilberUserId)!;
+        if (!user.AssignedLicenses.Any(l => l.SkuId == Guid.Parse(DemoTenant.IntuneSkuId)))
+            tenant.AssignLicenses(alex, [new AssignedLicense { SkuId = Guid.Parse(DemoTenant.IntuneSkuId) }], []);
+        foreach (var (flag, assignments, platform) in TenantState.CompliancePartnerPlatforms)
+        {
+            var (policy, _) = tenant.AddPartnerCompliancePolicy(appId, $"{platform} test policy", null, platform);
+            tenant.AssignPartnerCompliancePolicy(policy.Id, [group]);
+            if (!tenant.CompliancePartners.Any(p => p[flag]?.GetValue<bool>() == true))
+            {
+                tenant.SaveCompliancePartner(new JsonObject
+                {
+                    ["id"] = Guid.NewGuid().ToString(),
+                    ["displayName"] = $"Test partner {platform}",
+                    ["partnerState"] = "enabled",
+                    [flag] = true,
+                    [assignments] = new JsonArray(),
+                });
+            }
+        }
     }
 
     /// <summary>A new directory device (not managed, compliance unknown); returns its deviceId.</summary>
@@ -117,7 +161,7 @@ public sealed class PartnerClient(PartnerFixture fixture, string appId, string t
         SendAsync(HttpMethod.Put, $"{DeviceSync}/DataUploadMessages(guid'{messageId}')?api-version={apiVersion}", new JsonObject
         {
             ["TenantId"] = tenantId,
-            ["UploadTime"] = DateTimeOffset.UtcNow.ToString("O"),
+            ["UploadTime"] = DateTime.UtcNow.ToString("O"),
             ["Content"] = contentAsString ? entities.ToJsonString() : entities.DeepClone(),
         });
 

@@ -19,7 +19,7 @@ public sealed class PartnerPolicyTests
     [Fact]
     public async Task Create_answers_201_with_the_policy()
     {
-        var partner = _fixture.NewPartner();
+        var partner = _fixture.NewPartner(eligible: false);
 
         var (response, body) = await partner.CreatePolicyAsync("iOS");
 
@@ -40,14 +40,14 @@ public sealed class PartnerPolicyTests
     [Fact]
     public async Task A_second_policy_for_the_same_platform_is_409_and_the_list_gives_the_existing_one()
     {
-        var partner = _fixture.NewPartner();
+        var partner = _fixture.NewPartner(eligible: false);
         var (_, created) = await partner.CreatePolicyAsync("macOS", "Fleet compliance policy");
 
         var (same, sameBody) = await partner.CreatePolicyAsync("macOS", "Fleet compliance policy");
         var (renamed, _) = await partner.CreatePolicyAsync("MACOS", "Another name");
         var (android, _) = await partner.CreatePolicyAsync("Android");
         var (list, listBody) = await partner.SendAsync(HttpMethod.Get, $"{partner.TenantSync}/PartnerCompliancePolicies?api-version=1.6");
-        var otherPartner = _fixture.NewPartner();
+        var otherPartner = _fixture.NewPartner(eligible: false);
         var (otherList, otherBody) = await otherPartner.SendAsync(HttpMethod.Get, $"{partner.TenantSync}/PartnerCompliancePolicies?api-version=1.6");
         var (otherCreate, _) = await otherPartner.CreatePolicyAsync("macOS");
 
@@ -70,7 +70,7 @@ public sealed class PartnerPolicyTests
     [InlineData("iOS", false)]
     public async Task Invalid_policies_are_400(string? platform, bool managed)
     {
-        var partner = _fixture.NewPartner();
+        var partner = _fixture.NewPartner(eligible: false);
         var (response, _) = await partner.SendAsync(HttpMethod.Post, $"{partner.TenantSync}/PartnerCompliancePolicies?api-version=1.6", new JsonObject
         {
             ["DisplayName"] = "x",
@@ -83,7 +83,7 @@ public sealed class PartnerPolicyTests
     [Fact]
     public async Task Assign_sets_the_groups_and_answers_as_Fleet_observed()
     {
-        var partner = _fixture.NewPartner();
+        var partner = _fixture.NewPartner(eligible: false);
         var (_, created) = await partner.CreatePolicyAsync("Android");
         var id = created!["Id"]!.ToString();
         var url = $"{partner.TenantSync}/PartnerCompliancePolicies(guid'{id}')/Assign?api-version=1.6";
@@ -113,7 +113,7 @@ public sealed class PartnerPolicyTests
         Assert.Equal(HttpStatusCode.NotFound, unknownPolicy.StatusCode);
         Assert.Equal("Request_ResourceNotFound", unknownPolicyBody!["odata.error"]!["code"]!.ToString());
 
-        var stranger = _fixture.NewPartner();
+        var stranger = _fixture.NewPartner(eligible: false);
         var (foreignPolicy, _) = await stranger.SendAsync(HttpMethod.Post, url, new JsonObject { ["assignments"] = new JsonArray(DemoTenant.AllSalesGroupId) });
         Assert.Equal(HttpStatusCode.NotFound, foreignPolicy.StatusCode);
     }

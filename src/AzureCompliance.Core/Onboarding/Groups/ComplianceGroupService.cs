@@ -314,15 +314,23 @@ namespace AzureCompliance.Core.Onboarding.Groups
                 context.WriteVerbose("No partner compliance policy exists yet for " + string.Join(", ", platforms) + ": nothing to assign.");
                 return Array.Empty<string>();
             }
+            List<string> groupIds;
             if (scope.AllUsers)
             {
-                context.WriteWarning($"The partner compliance {(candidates.Count == 1 ? "policy" : "policies")} {string.Join(", ", candidates.Select(p => "'" + p.DisplayName + "'"))} " +
-                    "could not be assigned to All users: the partner API assigns group ids only. Assign them to All users in the Intune admin center " +
-                    "(Tenant administration > Connectors and tokens > Partner compliance management), or scope specific groups with Set-ComplianceGroup -Group.");
-                return Array.Empty<string>();
+                // All users, for the partner API, is the tenant's "All users" group (AllUsersGroup).
+                var everyone = await AllUsersGroup.FindAsync(connection, cancellationToken).ConfigureAwait(false);
+                if (everyone == null)
+                {
+                    context.WriteWarning(AllUsersGroup.Missing((candidates.Count == 1 ? "policy " : "policies ") +
+                        string.Join(", ", candidates.Select(p => "'" + p.DisplayName + "'"))));
+                    return Array.Empty<string>();
+                }
+                groupIds = new List<string> { everyone.Id };
             }
-
-            var groupIds = scope.Groups.Select(g => g.Id).ToList();
+            else
+            {
+                groupIds = scope.Groups.Select(g => g.Id).ToList();
+            }
             var recorded = ReadAssignments(store, source);
             var assigned = new List<string>();
             var declined = false;

@@ -91,6 +91,8 @@ namespace AzureCompliance.Core.Onboarding.Partners
                 throw new ComplianceException("PlatformMissing", ComplianceErrorCategory.InvalidArgument,
                     "Name at least one platform to onboard (-Platform Android, iOS, macOS).", null);
             }
+            if (request.EnrollmentUrl != null) PartnerApiClient.RequireHttps(request.EnrollmentUrl, "EnrollmentUrl");
+            if (request.RemediationUrl != null) PartnerApiClient.RequireHttps(request.RemediationUrl, "RemediationUrl");
             if (request.AllUsers && request.Groups != null && request.Groups.Count > 0)
             {
                 throw new ComplianceException("ScopeConflict", ComplianceErrorCategory.InvalidArgument,
@@ -166,9 +168,17 @@ namespace AzureCompliance.Core.Onboarding.Partners
                 var action = "Create the compliance partner and onboard " + string.Join(", ", describe);
                 if (context.ShouldProcess(request.DisplayName, action))
                 {
-                    var created = await GraphErrors.CallAsync(
-                        () => connection.Session.Graph.DeviceManagement.ComplianceManagementPartners.PostAsync(body, cancellationToken: cancellationToken),
-                        $"Creating the compliance partner '{request.DisplayName}'", Permission, connection.Permissions, request.DisplayName).ConfigureAwait(false);
+                    ComplianceManagementPartner? created;
+                    try
+                    {
+                        created = await GraphErrors.CallAsync(
+                            () => connection.Session.Graph.DeviceManagement.ComplianceManagementPartners.PostAsync(body, cancellationToken: cancellationToken),
+                            $"Creating the compliance partner '{request.DisplayName}'", Permission, connection.Permissions, request.DisplayName).ConfigureAwait(false);
+                    }
+                    catch (ComplianceServiceException ex) when (IsCreationRefused(ex))
+                    {
+                        throw CreationRefused(request.DisplayName, partners, ex);
+                    }
                     partnerId = created?.Id ?? throw new ComplianceException("PartnerWithoutId", ComplianceErrorCategory.InvalidData,
                         $"Intune created the compliance partner '{request.DisplayName}' but answered without its id.", request.DisplayName);
                     changes.Add(action);
@@ -250,6 +260,29 @@ namespace AzureCompliance.Core.Onboarding.Partners
                     "no user's devices are reported through this partner yet. Run Set-ComplianceGroup -AllUsers or -Group to assign it.");
             }
             return new PartnerChangeResult(after.ToPublic(groupNames), errors, changes);
+        }
+
+        /// <summary>
+        /// The v1.0 service has answered the documented POST with an OData routing error ("No OData route exists ... with
+        /// http verb POST", microsoftgraph/microsoft-graph-docs#17977): partners are added in the admin center. A 405/501,
+        /// or a 400 that speaks of a route, is that refusal; any other error is reported as it is.
+        /// </summary>
+        internal static bool IsCreationRefused(ComplianceServiceException error) =>
+            error.StatusCode == 405 || error.StatusCode == 501 ||
+            (error.StatusCode == 400 && ((error.ServiceErrorCode ?? "") + " " + error.Message).IndexOf("route", StringComparison.OrdinalIgnoreCase) >= 0);
+
+        internal static ComplianceException CreationRefused(string displayName, IReadOnlyList<PartnerSnapshot> partners, Exception inner)
+        {
+            var known = partners.Count == 0 ? "The tenant has no compliance partner yet."
+                : "The tenant's compliance partners: " + string.Join(", ", partners.Select(p => "'" + p.DisplayName + "'")) + ".";
+            return new ComplianceException("PartnerCreationRefused", ComplianceErrorCategory.ObjectNotFound,
+                $"Intune refused to create the compliance partner '{displayName}' through Graph: a compliance partner is added in the Intune admin center, " +
+                $"from Microsoft's list of onboarded partners. {known}",
+                displayName,
+                "In the Intune admin center go to Tenant administration > Connectors and tokens > Partner compliance management > Add compliance partner, " +
+                $"add '{displayName}' there, then run Add-CompliancePartner again: it finds the partner by name and finishes the job (platforms, assignments, " +
+                "partner tenant, instance registry). If the admin center lists the partner under another name, pass that name to -DisplayName.",
+                inner);
         }
 
         /// <summary>

@@ -92,16 +92,22 @@ namespace AzureCompliance.Core.Onboarding.Readiness
 
         internal static ComplianceReadinessCheck CheckPermissions(ComplianceConnection connection)
         {
-            if (connection.MissingPermissions.Count == 0)
+            var delegated = connection.AuthType == ComplianceAuthType.DeviceCode;
+            if (connection.MissingPermissions.Count == 0 && !delegated)
             {
                 return new ComplianceReadinessCheck(ReadinessCheckNames.Permissions, ReadinessResult.Pass,
-                    "The app holds every Graph permission the module needs (" + connection.Permissions.Count + " granted).");
+                    "The app holds every Microsoft Graph and Microsoft Intune API permission the module needs (" + connection.Permissions.Count + " granted).");
             }
-            var missing = PermissionCatalog.Required.Where(r => connection.MissingPermissions.Contains(r.Permission, StringComparer.OrdinalIgnoreCase))
-                .Select(r => $"{r.Permission} (for {r.UsedBy})");
-            return new ComplianceReadinessCheck(ReadinessCheckNames.Permissions, ReadinessResult.Fail,
-                "The app lacks: " + string.Join("; ", missing) + ".",
-                "Grant these application permissions with admin consent, then run Connect-ComplianceTenant again.");
+            var missing = PermissionCatalog.Required.Where(r => connection.MissingPermissions.Contains(r.Permission, StringComparer.OrdinalIgnoreCase)).ToList();
+            var text = missing.Count == 0 ? "" : "The app lacks: " + PermissionCatalog.Describe(missing) + ". ";
+            if (delegated)
+            {
+                text += ConnectionErrors.DelegatedPartnerApiMessage;
+            }
+            return new ComplianceReadinessCheck(ReadinessCheckNames.Permissions, ReadinessResult.Fail, text.Trim(),
+                delegated
+                    ? "Connect with an app (-ClientSecret, -CertificateThumbprint or -ManagedIdentity) that holds the Microsoft Intune API application permissions update_device_attributes and manage_partner_compliance_policy."
+                    : "Grant these application permissions with admin consent (the Intune ones under API permissions > APIs my organization uses > Microsoft Intune API), then run Connect-ComplianceTenant again.");
         }
 
         internal static IEnumerable<ComplianceReadinessCheck> CheckPlatforms(PartnerSnapshot? partner, IReadOnlyList<PartnerSnapshot> partners,

@@ -38,6 +38,11 @@ internal sealed class CompliancePartnersModule : IGraphEndpointModule
 
         routes.MapPost(Path, async (GraphRequest request) =>
             {
+                // The v1.0 service has answered this documented call with an OData routing error
+                // (microsoftgraph/microsoft-graph-docs#17977); the status code is our reading.
+                if (request.Settings.RefuseCompliancePartnerCreation)
+                    throw new GraphException(400, "No method match route template",
+                        "No OData route exists that match template ~/singleton/navigation with http verb POST for request /StatelessOnboardingService/deviceManagement/complianceManagementPartners.");
                 var body = await request.ReadBodyAsync();
                 var partner = new JsonObject
                 {

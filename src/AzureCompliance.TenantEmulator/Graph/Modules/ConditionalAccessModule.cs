@@ -139,6 +139,9 @@ internal sealed class ConditionalAccessModule : IGraphEndpointModule
             throw BadRequest($"1002: Invalid policy state '{policy["state"]?.ToString()}'. Valid states: {string.Join(", ", States)}.");
         if (policy["conditions"] is not JsonObject conditions)
             throw BadRequest("1003: The conditions property is required.");
+        // clientAppTypes is required (Graph docs, conditionalAccessConditionSet); Graph does not default it to "all".
+        if (conditions["clientAppTypes"] is not JsonArray { Count: > 0 })
+            throw BadRequest("1064: conditions.clientAppTypes is required: set it to [\"all\"] or the client app types the policy applies to.");
 
         // Users: something must be included.
         if (conditions["users"] is not JsonObject users
@@ -244,9 +247,7 @@ internal sealed class ConditionalAccessModule : IGraphEndpointModule
     private static void Normalize(JsonObject policy)
     {
         var conditions = (JsonObject)policy["conditions"]!;
-        EnsureArrays(conditions, "signInRiskLevels", "userRiskLevels", "servicePrincipalRiskLevels", "clientAppTypes");
-        if (conditions["clientAppTypes"] is JsonArray { Count: 0 } clientAppTypes)
-            clientAppTypes.Add("all");
+        EnsureArrays(conditions, "signInRiskLevels", "userRiskLevels", "servicePrincipalRiskLevels");
         foreach (var name in new[] { "platforms", "locations", "devices", "clientApplications", "authenticationFlows", "insiderRiskLevels" })
         {
             if (!conditions.ContainsKey(name))

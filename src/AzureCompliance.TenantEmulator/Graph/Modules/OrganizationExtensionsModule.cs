@@ -10,7 +10,8 @@ namespace AzureCompliance.TenantEmulator.Graph.Modules;
 /// Open extensions on the organization (tenant-wide state of an app): create (201), list, get, update (200, the body
 /// replaces the custom data: properties left out are deleted), delete (204). Directory limits (Graph docs, extensibility
 /// overview): two open extensions per creator app per object, 2 KB of data per extension; values are primitives or arrays
-/// of primitives. The extension's id is its extensionName.
+/// of primitives. The extension's id is its extensionName. An update must carry @odata.type and extensionName (Graph docs,
+/// opentypeextension-update). Open extensions do not exist in the China cloud (<see cref="EmulatorOptions.Cloud"/>).
 /// </summary>
 internal sealed class OrganizationExtensionsModule : IGraphEndpointModule
 {
@@ -65,9 +66,14 @@ internal sealed class OrganizationExtensionsModule : IGraphEndpointModule
                 var org = Organization(request, id);
                 var existing = request.Tenant.FindOpenExtension(org, NameOf(extensionId)) ?? throw NotFound(extensionId);
                 var body = await request.ReadBodyAsync();
+                // Graph docs (opentypeextension-update): the body "must include the @odata.type and extensionName".
+                if (body["@odata.type"] is null)
+                    throw new GraphException(400, "Request_BadRequest", "The @odata.type property is required to update an open extension: use microsoft.graph.openTypeExtension.");
                 CheckType(body);
                 var name = existing["extensionName"]!.GetValue<string>();
-                if (body["extensionName"] is { } given && !string.Equals(given.ToString(), name, StringComparison.OrdinalIgnoreCase))
+                if (body["extensionName"] is null)
+                    throw new GraphException(400, "Request_BadRequest", "The extensionName property is required to update an open extension.");
+                if (!string.Equals(body["extensionName"]!.ToString(), name, StringComparison.OrdinalIgnoreCase))
                     throw new GraphException(400, "Request_BadRequest", "The extensionName of an open extension cannot be changed.");
                 // The docs' semantics: every property must be sent; those left out are deleted, nulls are kept as null.
                 var replaced = Stored(body, name);
@@ -86,6 +92,9 @@ internal sealed class OrganizationExtensionsModule : IGraphEndpointModule
 
     private static Guid Organization(GraphRequest request, string id)
     {
+        // Graph docs (extensibility overview, open extensions): "not available in ... China"; the answer is our reading.
+        if (request.Settings.Cloud == EmulatedCloud.China)
+            throw new GraphException(400, "Request_BadRequest", "Open extensions are not supported in this cloud (Microsoft Graph operated by 21Vianet).");
         var guid = GraphPaging.ObjectId(id);
         return guid == request.Tenant.TenantId ? guid : throw GraphException.NotFound(id);
     }

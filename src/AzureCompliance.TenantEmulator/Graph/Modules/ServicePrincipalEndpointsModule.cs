@@ -42,7 +42,7 @@ internal sealed class ServicePrincipalEndpointsModule : IGraphEndpointModule
         Id = DeterministicId(sp.Id, provider),
         Capability = "Intune",
         ProviderName = provider,
-        Uri = request.Endpoints.Root + path,
+        Uri = (request.Settings.PartnerEndpointBase ?? request.Endpoints.Root) + path,
     };
 
     private static Guid DeterministicId(Guid servicePrincipalId, string provider)

@@ -28,6 +28,8 @@ public sealed class ODataFilter
     /// <summary>ne, not or endswith: directory queries need ConsistencyLevel: eventual and $count=true for these.</summary>
     public bool UsesAdvancedOperators { get; }
 
+    public const int MaxInValues = 15;
+
     /// <summary>Parses a filter; throws <see cref="GraphException"/> (400) when it is not valid OData.</summary>
     public static ODataFilter Parse(string text)
     {
@@ -294,6 +296,9 @@ public sealed class ODataFilter
                     values.Add(ParseLiteral());
                 }
                 Expect(Kind.CloseParen);
+                // Graph docs ($filter on directory objects): an in clause takes at most 15 values.
+                if (values.Count > MaxInValues)
+                    throw GraphException.UnsupportedQuery($"Too many child clauses specified in search filter expression containing 'OR' operators: {values.Count}. Max allowed: {MaxInValues}.");
                 return new In(path, values);
             }
 
