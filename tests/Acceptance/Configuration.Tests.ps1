@@ -142,7 +142,7 @@ Describe 'The tenant as code' {
         Set-Content -LiteralPath $file -Value $Sample
         Set-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state -WarningAction SilentlyContinue
         Set-ComplianceAccessPolicy -Connection $connection -DisplayName 'AzC test require compliant' -State ReportOnly -ExcludeGroup @() -Force | Out-Null
-        Set-CompliancePolicy -Connection $connection -Name 'iOS baseline' -StatePath $state -MinimumOsVersion '15.0' -RequirePasscode $false
+        Set-CompliancePolicy -Connection $connection -Name 'iOS baseline' -StatePath $state -MinimumOsVersion '15.0' -RequirePasscode:$false
         Disable-CompliancePolicy -Connection $connection -Name 'Android baseline' -StatePath $state
 
         $drift = @(Compare-ComplianceConfiguration -Connection $connection -Path $file -StatePath $state)

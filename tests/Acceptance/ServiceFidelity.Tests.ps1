@@ -55,8 +55,7 @@ Describe 'Service fidelity: partner API permissions, delegated sign-in and partn
 
         $device = [pscustomobject]@{ DeviceId = [guid]::NewGuid().ToString(); DeviceName = 'iPhone'; Platform = 'iOS'; OsVersion = '17.5'; UserId = [guid]::NewGuid().ToString() }
         $send = Invoke-Captured { $device | Send-DeviceCompliance -StatePath $StatePath }
-        $send.Terminating | Should -Not -BeNullOrEmpty
-        [string]$send.Terminating.FullyQualifiedErrorId | Should -BeLike 'PartnerApiNeedsApplicationSignIn*'
+        [string](Get-SingleError -Result $send).FullyQualifiedErrorId | Should -BeLike 'PartnerApiNeedsApplicationSignIn*'
         $send.Text | Should -Match 'ClientSecret'
     }
 

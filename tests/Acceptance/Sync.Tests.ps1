@@ -48,7 +48,21 @@ Describe 'Send-DeviceCompliance, Get-DeviceCompliance and Compare-DeviceComplian
             finally { $store.Dispose() }
         }
 
-        $Owners = @(Get-EmulatorTenant -Emulator $Emulator -Collection users | Where-Object { $_.accountEnabled -ne $false })
+        # Intune applies a partner's device reports only for users licensed for Intune, in a group that a partner
+        # compliance policy of the device's platform is assigned to, with a partner onboarded for the platform (the
+        # emulator refuses the others, as the service does). Set the tenant up as an administrator would: the fleet's
+        # owners are the licensed users, in a group of their own that the partner and its policies are assigned to.
+        $licensed = @(Get-ComplianceLicense -AllUsers | Where-Object IsLicensed | ForEach-Object UserId)
+        $Owners = @(Get-EmulatorTenant -Emulator $Emulator -Collection users | Where-Object { $_.accountEnabled -ne $false -and $_.id -in $licensed })
+        $ownersGroup = @{ id = [guid]::NewGuid().ToString(); displayName = 'Sync fleet owners'; securityEnabled = $true; memberIds = @($Owners | ForEach-Object { $_.id }) }
+        Add-EmulatorTenantObject -Emulator $Emulator -Collection groups -InputObject @($ownersGroup)
+        $null = Add-CompliancePartner -DisplayName 'Contoso MDM' -Platform Android, iOS -Group $ownersGroup.id -Confirm:$false -WarningAction SilentlyContinue
+        $setupState = Join-Path ([System.IO.Path]::GetTempPath()) ('azc-sync-setup-' + [guid]::NewGuid().ToString('N') + '.db')
+        $null = Set-ComplianceGroup -Group $ownersGroup.id -StatePath $setupState -Confirm:$false -WarningAction SilentlyContinue
+        foreach ($platform in 'iOS', 'Android') {
+            $null = New-CompliancePolicy -Name "$platform sync fleet" -Platform $platform -StatePath $setupState -Confirm:$false -WarningAction SilentlyContinue
+        }
+        Remove-Item -LiteralPath $setupState -Force -ErrorAction SilentlyContinue
 
         function New-SyncFleet {
             <#
