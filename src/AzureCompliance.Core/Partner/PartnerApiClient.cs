@@ -262,7 +262,7 @@ namespace AzureCompliance.Core.Partner
             HttpResponseMessage response;
             try
             {
-                response = await Session.Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                response = await Session.UploadHttp.SendAsync(request, cancellationToken).ConfigureAwait(false);
             }
             catch (HttpRequestException ex)
             {
@@ -287,8 +287,10 @@ namespace AzureCompliance.Core.Partner
                         detail = text.Length > 200 ? text.Substring(0, 200) : text;
                     }
                     var requestId = response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null;
-                    throw GraphErrors.FromStatus((int)response.StatusCode, code, detail ?? response.ReasonPhrase, requestId,
+                    var failure = GraphErrors.FromStatus((int)response.StatusCode, code, detail ?? response.ReasonPhrase, requestId,
                         "Uploading device data", null, null, uri.GetLeftPart(UriPartial.Path));
+                    failure.RetryAfter = ResilientHttpHandler.RetryAfter(response);
+                    throw failure;
                 }
                 string? answered = null;
                 if (!string.IsNullOrWhiteSpace(text))
@@ -313,7 +315,7 @@ namespace AzureCompliance.Core.Partner
             var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
             var uri = new Uri($"{endpoints.DeviceSync}/DataUploadMessages(guid'{Uri.EscapeDataString(messageId)}')?api-version={DeviceApiVersion}");
             using var answer = await JsonRequests.SendAsync(Session, HttpMethod.Get, uri, null, "Reading an upload's status", cancellationToken,
-                scope: Session.Environment.PartnerScope, notFoundIsNull: true).ConfigureAwait(false);
+                scope: Session.Environment.PartnerScope, notFoundIsNull: true, client: Session.UploadHttp).ConfigureAwait(false);
             if (answer == null)
             {
                 return null;
@@ -321,10 +323,6 @@ namespace AzureCompliance.Core.Partner
             var root = answer.RootElement;
             return new UploadStatus(String(root, "Status") ?? "Unknown", String(root, "ErrorCode"), String(root, "ErrorDetail"));
         }
-
-        /// <summary>True for a request to the data upload messages of the device sync endpoint (uploads and status reads).</summary>
-        internal static bool IsDataUploadRequest(HttpRequestMessage request) =>
-            request.RequestUri != null && request.RequestUri.AbsolutePath.IndexOf("/DataUploadMessages(", StringComparison.OrdinalIgnoreCase) >= 0;
 
         private async Task<JsonDocument> SendAsync(HttpMethod method, Uri uri, string? body, string operation, CancellationToken cancellationToken) =>
             (await JsonRequests.SendAsync(Session, method, uri, body, operation, cancellationToken, scope: Session.Environment.PartnerScope).ConfigureAwait(false))!;

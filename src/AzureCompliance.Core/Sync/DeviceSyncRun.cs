@@ -23,14 +23,13 @@ namespace AzureCompliance.Core.Sync
         private readonly SyncEventSink _sink;
         private readonly ISyncJournal _journal;
         private readonly AdaptiveLimiter _limiter;
-        private readonly RetryFeedback _feedback;
         private readonly DeltaPacker _packer;
         private readonly Stopwatch _elapsed = Stopwatch.StartNew();
         private int _completed;
         private int _disposed;
 
         internal DeviceSyncRun(SyncSetup setup, DeviceSyncOptions options, SyncRunControl control, SyncEventSink sink, ISyncJournal journal,
-            AdaptiveLimiter limiter, RetryFeedback feedback, DeltaPacker packer)
+            AdaptiveLimiter limiter, DeltaPacker packer)
         {
             _setup = setup;
             _options = options;
@@ -38,7 +37,6 @@ namespace AzureCompliance.Core.Sync
             _sink = sink;
             _journal = journal;
             _limiter = limiter;
-            _feedback = feedback;
             _packer = packer;
         }
 
@@ -132,7 +130,6 @@ namespace AzureCompliance.Core.Sync
             {
                 _control.Cancel();
             }
-            _feedback.Dispose();
             // Everything listens to the token: the packer and the uploads end within moments.
             if (!_packer.Started)
             {

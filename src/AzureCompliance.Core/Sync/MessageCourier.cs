@@ -18,13 +18,14 @@ namespace AzureCompliance.Core.Sync
     {
         private const int MaxMessageAttempts = 3;
         private const int BreakerThreshold = 3;
+        /// <summary>Answers 429/503 a message may get (each waited out) before it counts as one failed attempt.</summary>
+        private const int MaxThrottledAnswers = 8;
 
         private readonly string _tenantId;
         private readonly IDataUploadService _service;
         private readonly DeviceSyncOptions _options;
         private readonly ISyncJournal _journal;
         private readonly AdaptiveLimiter _limiter;
-        private readonly RetryFeedback _feedback;
         private readonly StatusReader _status;
         private readonly SyncEventSink _sink;
         private readonly SyncRunControl _control;
@@ -35,14 +36,13 @@ namespace AzureCompliance.Core.Sync
         private int _consecutiveTransportFailures;
 
         public MessageCourier(string tenantId, IDataUploadService service, DeviceSyncOptions options, ISyncJournal journal, AdaptiveLimiter limiter,
-            RetryFeedback feedback, StatusReader status, SyncEventSink sink, SyncRunControl control, UpdateClock updates)
+            StatusReader status, SyncEventSink sink, SyncRunControl control, UpdateClock updates)
         {
             _tenantId = tenantId;
             _service = service;
             _options = options;
             _journal = journal;
             _limiter = limiter;
-            _feedback = feedback;
             _status = status;
             _sink = sink;
             _control = control;
@@ -108,10 +108,10 @@ namespace AzureCompliance.Core.Sync
 
         private async Task<PutOutcome> PutAsync(UploadMessage message)
         {
+            var throttledAnswers = 0;
             for (var attempt = 1; ; attempt++)
             {
                 var lease = await _limiter.AcquireAsync(Token).ConfigureAwait(false);
-                _feedback.Tag(lease, lease.StartedAt);
                 try
                 {
                     message.Content ??= ComplianceMessages.BuildContentUtf8(_tenantId, message.Devices);
@@ -135,6 +135,18 @@ namespace AzureCompliance.Core.Sync
                     {
                         _sink.Throttled();
                     }
+                    if (Throttling.IsCongestion(ex.StatusCode))
+                    {
+                        // Answered before the service acted: the message did not arrive. The limiter learns from it, and the
+                        // message goes again through the limiter once the wait the service asked for is over.
+                        _limiter.OnCongestion(lease.StartedAt, ex.StatusCode == 429, ex.RetryAfter?.TotalSeconds);
+                        if (++throttledAnswers < MaxThrottledAnswers && Throttling.MayWait(ex.RetryAfter))
+                        {
+                            await Task.Delay(Throttling.Wait(ex.RetryAfter, throttledAnswers), Token).ConfigureAwait(false);
+                            attempt--;
+                            continue;
+                        }
+                    }
                     if (ex.StatusCode == 401 || ex.StatusCode == 403)
                     {
                         throw new ComplianceException(ex.ErrorId, ex.Category, "Uploading device compliance was refused: " + ex.Message, null,
@@ -150,7 +162,7 @@ namespace AzureCompliance.Core.Sync
                         await FailDevicesAsync(message, "The service rejected the upload: " + ex.Message, ComplianceErrorCategory.InvalidData).ConfigureAwait(false);
                         return PutOutcome.Failed;
                     }
-                    // Throttled or unavailable after every retry, or no answer: it may have arrived all the same.
+                    // Throttled or unavailable after every wait, or no answer: it may have arrived all the same.
                     if (await _status.ArrivedAsync(message.StateId).ConfigureAwait(false))
                     {
                         _sink.Uploaded(message.Devices.Length);
@@ -174,7 +186,6 @@ namespace AzureCompliance.Core.Sync
                 finally
                 {
                     lease.Complete(false);
-                    RetryFeedback.Untag();
                 }
             }
         }
@@ -210,7 +221,7 @@ namespace AzureCompliance.Core.Sync
                     {
                         return LeavePending(message, "its status could not be read: " + ex.Message);
                     }
-                    delay = PollDelays.Next(delay);
+                    delay = Throttling.Longer(PollDelays.Next(delay), ex.RetryAfter);
                     continue;
                 }
 

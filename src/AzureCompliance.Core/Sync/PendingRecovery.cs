@@ -63,6 +63,14 @@ namespace AzureCompliance.Core.Sync
                 {
                     status = await _status.ReadAsync(message.MessageId).ConfigureAwait(false);
                 }
+                catch (ComplianceServiceException ex) when (Throttling.IsCongestion(ex.StatusCode) && DateTime.UtcNow + Throttling.Longer(delay, ex.RetryAfter) <= deadline)
+                {
+                    // Throttled: read again after the wait the service asked for.
+                    delay = Throttling.Longer(delay, ex.RetryAfter);
+                    await Task.Delay(delay, _token).ConfigureAwait(false);
+                    delay = PollDelays.Next(delay);
+                    continue;
+                }
                 catch (ComplianceServiceException ex) when (ex.StatusCode != 401 && ex.StatusCode != 403)
                 {
                     _context.WriteVerbose($"The status of message {message.MessageId} could not be read ({ex.Message}); it stays pending.");

@@ -5,21 +5,22 @@ using AzureCompliance.Core.Partner;
 
 namespace AzureCompliance.Core.Sync
 {
-    /// <summary>Reads the status of upload messages, a bounded number at a time.</summary>
+    /// <summary>
+    /// Reads the status of upload messages, a bounded number at a time. Nothing below retries a read: a 429/503 feeds
+    /// the limiter and goes back to the caller, who decides when to read again.
+    /// </summary>
     internal sealed class StatusReader
     {
         private readonly IDataUploadService _service;
         private readonly SemaphoreSlim _gate;
-        private readonly RetryFeedback _feedback;
         private readonly AdaptiveLimiter _limiter;
         private readonly SyncEventSink _sink;
         private readonly CancellationToken _token;
 
-        public StatusReader(IDataUploadService service, int concurrency, RetryFeedback feedback, AdaptiveLimiter limiter, SyncEventSink sink, CancellationToken token)
+        public StatusReader(IDataUploadService service, int concurrency, AdaptiveLimiter limiter, SyncEventSink sink, CancellationToken token)
         {
             _service = service;
             _gate = new SemaphoreSlim(concurrency);
-            _feedback = feedback;
             _limiter = limiter;
             _sink = sink;
             _token = token;
@@ -29,7 +30,7 @@ namespace AzureCompliance.Core.Sync
         public async Task<UploadStatus?> ReadAsync(string messageId)
         {
             await _gate.WaitAsync(_token).ConfigureAwait(false);
-            _feedback.Tag(null, _limiter.Now);
+            var startedAt = _limiter.Now;
             try
             {
                 return await _service.GetStatusAsync(messageId, _token).ConfigureAwait(false);
@@ -41,6 +42,11 @@ namespace AzureCompliance.Core.Sync
                 {
                     _sink.Throttled();
                 }
+                if (Throttling.IsCongestion(ex.StatusCode))
+                {
+                    // Status reads count against the same budget: the limiter slows the uploads down for them too.
+                    _limiter.OnCongestion(startedAt, ex.StatusCode == 429, ex.RetryAfter?.TotalSeconds);
+                }
                 if (ReferenceEquals(ex, raw))
                 {
                     throw;
@@ -49,7 +55,6 @@ namespace AzureCompliance.Core.Sync
             }
             finally
             {
-                RetryFeedback.Untag();
                 _gate.Release();
             }
         }

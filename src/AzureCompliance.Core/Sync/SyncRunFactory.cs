@@ -45,7 +45,7 @@ namespace AzureCompliance.Core.Sync
                 ReportPolicies(evaluator, context);
                 var membership = await ScopeMembership.LoadAsync(connection, scope, context, cancellationToken).ConfigureAwait(false);
                 var setup = new SyncSetup(connection.TenantId, connection.SourceName, store, runLock, evaluator, membership,
-                    new PartnerUploadService(PartnerApiClient.For(connection)), connection.Session.RetryObserver);
+                    new PartnerUploadService(PartnerApiClient.For(connection)));
                 store = null;
                 runLock = null;
                 var run = await StartAsync(setup, options, context, cancellationToken).ConfigureAwait(false);
@@ -70,13 +70,12 @@ namespace AzureCompliance.Core.Sync
             var sink = new SyncEventSink(options.PassThru);
             var journal = setup.OpenJournal();
             var limiter = new AdaptiveLimiter(options.MaxConcurrency);
-            var feedback = new RetryFeedback(setup.RetryObserver, limiter, sink);
             var updates = new UpdateClock(clock);
-            var status = new StatusReader(setup.Service, options.StatusConcurrency, feedback, limiter, sink, control.Token);
-            var courier = new MessageCourier(setup.TenantId, setup.Service, options, journal, limiter, feedback, status, sink, control, updates);
+            var status = new StatusReader(setup.Service, options.StatusConcurrency, limiter, sink, control.Token);
+            var courier = new MessageCourier(setup.TenantId, setup.Service, options, journal, limiter, status, sink, control, updates);
             var triage = new DeviceTriage(setup.Evaluator, setup.Membership, evaluatedAt);
             var packer = new DeltaPacker(setup.TenantId, options, triage, journal, courier, sink, control, updates);
-            var run = new DeviceSyncRun(setup, options, control, sink, journal, limiter, feedback, packer);
+            var run = new DeviceSyncRun(setup, options, control, sink, journal, limiter, packer);
             try
             {
                 if (!options.WhatIf)

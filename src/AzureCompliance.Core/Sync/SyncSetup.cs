@@ -7,7 +7,7 @@ namespace AzureCompliance.Core.Sync
     internal sealed class SyncSetup : System.IDisposable
     {
         public SyncSetup(string tenantId, string source, StateStore store, RunLock? runLock, PolicyEvaluator evaluator,
-            ScopeMembership membership, IDataUploadService service, Connection.RetryObserverHub? retryObserver)
+            ScopeMembership membership, IDataUploadService service)
         {
             TenantId = tenantId;
             Source = source;
@@ -16,7 +16,6 @@ namespace AzureCompliance.Core.Sync
             Evaluator = evaluator;
             Membership = membership;
             Service = service;
-            RetryObserver = retryObserver;
         }
 
         public string TenantId { get; }
@@ -26,7 +25,6 @@ namespace AzureCompliance.Core.Sync
         public PolicyEvaluator Evaluator { get; }
         public ScopeMembership Membership { get; }
         public IDataUploadService Service { get; }
-        public Connection.RetryObserverHub? RetryObserver { get; }
         /// <summary>Whether Dispose closes the store (tests keep theirs open to look at it).</summary>
         public bool OwnsStore { get; set; } = true;
 

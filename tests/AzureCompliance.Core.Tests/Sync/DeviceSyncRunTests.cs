@@ -339,4 +339,31 @@ public sealed class DeviceSyncRunTests : IDisposable
         _harness.Run(fleet);
         Assert.Equal("10", seen![0].Accepted);
     }
+
+    [Fact]
+    public void Throttled_uploads_are_waited_out_by_the_engine_itself_and_go_again_until_confirmed()
+    {
+        var fleet = SyncHarness.Fleet(500);
+        // Every other upload of the first ten is answered 429: nothing below the engine retries them.
+        _harness.Service.ThrottleUpload = n => n <= 10 && n % 2 == 1;
+        var outcome = _harness.Run(fleet, o => { o.BatchSize = 50; o.MaxConcurrency = 2; });
+        Assert.Null(outcome.Failure);
+        Assert.Equal(500, outcome.Summary!.Confirmed);
+        Assert.Equal(0, outcome.Summary.Failed);
+        Assert.Equal(5, outcome.Summary.Throttled);
+        Assert.Empty(outcome.Errors);
+        Assert.All(_harness.Rows(), r => Assert.NotNull(r.Accepted));
+    }
+
+    [Fact]
+    public void An_upload_throttled_at_every_answer_fails_its_devices_instead_of_waiting_forever()
+    {
+        var fleet = SyncHarness.Fleet(3);
+        _harness.Service.ThrottleUpload = _ => true;
+        var outcome = _harness.Run(fleet, o => { o.BatchSize = 3; o.MessageRetryPause = TimeSpan.FromMilliseconds(1); });
+        Assert.Equal(3, outcome.Summary!.Failed);
+        Assert.Equal(0, outcome.Summary.Confirmed);
+        Assert.All(outcome.Errors, e => Assert.Equal("DeviceUploadFailed", e.ErrorId));
+        Assert.Equal(3, outcome.Errors.Count);
+    }
 }

@@ -40,6 +40,8 @@ internal sealed class FakePartnerService : IDataUploadService
     public Action<int>? BeforeUpload { get; set; }
     /// <summary>Uploads that are "lost": accepted by nobody, the caller gets an exception as from a reset connection.</summary>
     public Func<int, bool>? DropUpload { get; set; }
+    /// <summary>Uploads answered 429 with a Retry-After (as the service does once the budget is spent): nothing stored.</summary>
+    public Func<int, bool>? ThrottleUpload { get; set; }
 
     private readonly ConcurrentDictionary<string, int> _reads = new();
     private int _uploadCount;
@@ -54,6 +56,13 @@ internal sealed class FakePartnerService : IDataUploadService
         if (DropUpload?.Invoke(number) == true)
         {
             throw new ComplianceServiceException("ServiceUnreachable", ComplianceErrorCategory.ConnectionError, "connection reset", 0, null, null);
+        }
+        if (ThrottleUpload?.Invoke(number) == true)
+        {
+            throw new ComplianceServiceException("TooManyRequests", ComplianceErrorCategory.LimitsExceeded, "Too many requests", 429, null, null)
+            {
+                RetryAfter = TimeSpan.FromMilliseconds(10),
+            };
         }
         using var document = JsonDocument.Parse(content);
         var entities = document.RootElement.EnumerateArray().ToList();
@@ -169,7 +178,7 @@ internal sealed class SyncHarness : IDisposable
         configure?.Invoke(options);
         var store = StateStore.Open(StatePath);
         var setup = new SyncSetup(FakePartnerService.TenantId, Source, store, null, new PolicyEvaluator(Policies),
-            ScopeMembership.FromMembers(Scope, Members), Service, null);
+            ScopeMembership.FromMembers(Scope, Members), Service);
         DeviceSyncSummary? summary = null;
         Exception? failure = null;
         var results = new List<DeviceSyncResult>();
