@@ -207,32 +207,6 @@ namespace AzureCompliance.Core.Partner
         }
 
         /// <summary>
-        /// PUT one data upload message (PROTOCOL.md 3.4). <paramref name="contentJson"/> is the serialized entity
-        /// array; it travels as a JSON string. The message id makes the PUT idempotent, so it is safe to repeat.
-        /// </summary>
-        public async Task UploadAsync(Guid messageId, string contentJson, CancellationToken cancellationToken)
-        {
-            var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
-            var uri = new Uri($"{endpoints.DeviceSync}/DataUploadMessages(guid'{messageId}')?api-version={DeviceApiVersion}");
-            var body = JsonSerializer.Serialize(new Dictionary<string, object>
-            {
-                ["TenantId"] = _connection.TenantId,
-                ["UploadTime"] = DateTimeOffset.UtcNow.ToString("o"),
-                ["Content"] = contentJson,
-            });
-            using var _ = await SendAsync(HttpMethod.Put, uri, body, "Uploading device data", cancellationToken).ConfigureAwait(false);
-        }
-
-        public async Task<UploadStatus> GetUploadStatusAsync(Guid messageId, CancellationToken cancellationToken)
-        {
-            var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
-            var uri = new Uri($"{endpoints.DeviceSync}/DataUploadMessages(guid'{messageId}')?api-version={DeviceApiVersion}");
-            using var answer = await SendAsync(HttpMethod.Get, uri, null, "Reading an upload's status", cancellationToken).ConfigureAwait(false);
-            var root = answer.RootElement;
-            return new UploadStatus(String(root, "Status") ?? "Unknown", String(root, "ErrorCode"), String(root, "ErrorDetail"));
-        }
-
-        /// <summary>
         /// PUT one data upload message (PROTOCOL.md 3.4) and return the MessageId the service answers with (the id to read
         /// its status by), or <paramref name="messageId"/> when the answer carries none. Idempotent by message id.
         /// <paramref name="contentUtf8"/> is the entity array as UTF-8 JSON; it travels as the JSON string Content, written
