@@ -10,7 +10,6 @@ using AzureCompliance.Cmdlets.Policy;
 using AzureCompliance.Core.Connection;
 using AzureCompliance.Core.Devices;
 using AzureCompliance.Core.Diagnostics;
-using AzureCompliance.Core.Registry;
 using AzureCompliance.Cmdlets.Devices;
 using AzureCompliance.Core.Sync;
 
@@ -155,10 +154,6 @@ namespace AzureCompliance.Cmdlets.Sync
                 Drain();
                 CompleteProgress();
                 WriteObject(summary);
-                if (!run.WhatIf && summary!.Sent > 0)
-                {
-                    RecordHeartbeat();
-                }
             }
             finally
             {
@@ -194,19 +189,6 @@ namespace AzureCompliance.Cmdlets.Sync
 
         private static Exception Unwrap(Exception exception) =>
             exception is AggregateException aggregate && aggregate.InnerExceptions.Count == 1 ? aggregate.InnerExceptions[0] : exception;
-
-        private void RecordHeartbeat()
-        {
-            var connection = _connection!;
-            try
-            {
-                Run((bridge, token) => InstanceRegistry.RecordSyncAsync(connection, DateTimeOffset.UtcNow, token));
-            }
-            catch (ComplianceException ex)
-            {
-                WriteWarning("The devices were sent, but this MDM instance's last sync could not be recorded in the tenant's registry: " + ex.Message);
-            }
-        }
 
         /// <summary>The piped device as the engine takes it; null (after an error) when its values cannot make a record.</summary>
         private DeviceSyncInput? CurrentInput()

@@ -108,11 +108,32 @@ namespace AzureCompliance.Core.Sync
                         "the next run checks them first and sends again only what it did not confirm.");
                 }
                 Interlocked.Exchange(ref _completed, 1);
+                if (!_options.WhatIf && summary.Sent > 0)
+                {
+                    await RecordHeartbeatAsync().ConfigureAwait(false);
+                }
                 return summary;
             }
             catch (TaskCanceledException) when (_control.Fatal != null)
             {
                 throw _control.Fatal;
+            }
+        }
+
+        /// <summary>This instance's last sync goes to the tenant's registry; failing that is worth a warning, not the run.</summary>
+        private async Task RecordHeartbeatAsync()
+        {
+            if (_setup.Heartbeat == null)
+            {
+                return;
+            }
+            try
+            {
+                await _setup.Heartbeat(Token).ConfigureAwait(false);
+            }
+            catch (ComplianceException ex)
+            {
+                _sink.Warning("The devices were sent, but this MDM instance's last sync could not be recorded in the tenant's registry: " + ex.Message);
             }
         }
 

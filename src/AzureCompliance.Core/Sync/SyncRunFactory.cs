@@ -4,6 +4,7 @@ using System.Threading.Tasks;
 using AzureCompliance.Core.Diagnostics;
 using AzureCompliance.Core.Partner;
 using AzureCompliance.Core.Policy;
+using AzureCompliance.Core.Registry;
 using AzureCompliance.Core.State;
 
 namespace AzureCompliance.Core.Sync
@@ -45,7 +46,10 @@ namespace AzureCompliance.Core.Sync
                 ReportPolicies(evaluator, context);
                 var membership = await ScopeMembership.LoadAsync(connection, scope, context, cancellationToken).ConfigureAwait(false);
                 var setup = new SyncSetup(connection.TenantId, connection.SourceName, store, runLock, evaluator, membership,
-                    new PartnerUploadService(PartnerApiClient.For(connection)));
+                    new PartnerUploadService(PartnerApiClient.For(connection)))
+                {
+                    Heartbeat = token => InstanceRegistry.RecordSyncAsync(connection, DateTimeOffset.UtcNow, token),
+                };
                 store = null;
                 runLock = null;
                 var run = await StartAsync(setup, options, context, cancellationToken).ConfigureAwait(false);

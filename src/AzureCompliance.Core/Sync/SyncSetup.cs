@@ -25,6 +25,8 @@ namespace AzureCompliance.Core.Sync
         public PolicyEvaluator Evaluator { get; }
         public ScopeMembership Membership { get; }
         public IDataUploadService Service { get; }
+        /// <summary>Records this instance's last sync in the tenant (after a run that sent something); none for tests and stand-ins.</summary>
+        public System.Func<System.Threading.CancellationToken, System.Threading.Tasks.Task>? Heartbeat { get; set; }
         /// <summary>Whether Dispose closes the store (tests keep theirs open to look at it).</summary>
         public bool OwnsStore { get; set; } = true;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AzureCompliance.Core.Diagnostics;
 using AzureCompliance.Core.Devices;
 using AzureCompliance.Core.State;
 using AzureCompliance.Core.Sync;
@@ -365,5 +366,28 @@ public sealed class DeviceSyncRunTests : IDisposable
         Assert.Equal(0, outcome.Summary.Confirmed);
         Assert.All(outcome.Errors, e => Assert.Equal("DeviceUploadFailed", e.ErrorId));
         Assert.Equal(3, outcome.Errors.Count);
+    }
+
+    [Fact]
+    public void The_heartbeat_is_recorded_once_after_a_run_that_sent_and_not_after_one_that_sent_nothing()
+    {
+        var beats = 0;
+        _harness.Heartbeat = _ => { Interlocked.Increment(ref beats); return Task.CompletedTask; };
+        var fleet = SyncHarness.Fleet(20);
+        Assert.Null(_harness.Run(fleet).Failure);
+        Assert.Equal(1, beats);
+        var again = _harness.Run(fleet);
+        Assert.Equal(0, again.Summary!.Sent);
+        Assert.Equal(1, beats);
+    }
+
+    [Fact]
+    public void A_heartbeat_that_fails_is_a_warning_and_the_run_still_succeeds()
+    {
+        _harness.Heartbeat = _ => throw new ComplianceException("RegistryWriteFailed", ComplianceErrorCategory.PermissionDenied, "denied", null);
+        var outcome = _harness.Run(SyncHarness.Fleet(5));
+        Assert.Null(outcome.Failure);
+        Assert.Equal(5, outcome.Summary!.Confirmed);
+        Assert.Contains(outcome.Messages, m => m.StartsWith("WARNING: The devices were sent, but this MDM instance's last sync could not be recorded", StringComparison.Ordinal));
     }
 }

@@ -157,6 +157,8 @@ internal sealed class SyncHarness : IDisposable
     public GroupScope Scope { get; set; } = GroupScope.Everyone;
     public List<KeyValuePair<string, string>> Members { get; } = new();
     public DateTimeOffset? FixedNow { get; set; }
+    /// <summary>What the run calls to record this instance's last sync (the tenant's registry in real runs).</summary>
+    public Func<CancellationToken, Task>? Heartbeat { get; set; }
 
     public sealed class Outcome
     {
@@ -178,7 +180,7 @@ internal sealed class SyncHarness : IDisposable
         configure?.Invoke(options);
         var store = StateStore.Open(StatePath);
         var setup = new SyncSetup(FakePartnerService.TenantId, Source, store, null, new PolicyEvaluator(Policies),
-            ScopeMembership.FromMembers(Scope, Members), Service);
+            ScopeMembership.FromMembers(Scope, Members), Service) { Heartbeat = Heartbeat };
         DeviceSyncSummary? summary = null;
         Exception? failure = null;
         var results = new List<DeviceSyncResult>();
