@@ -54,6 +54,9 @@ namespace AzureCompliance.Core.Sync
         public bool TryPost(DeviceSyncInput input, int millisecondsTimeout, CancellationToken cancellationToken) =>
             _input.TryAdd(input, millisecondsTimeout, cancellationToken);
 
+        /// <summary>Queues one device, blocking until there is room.</summary>
+        public void Post(DeviceSyncInput input, CancellationToken cancellationToken) => _input.Add(input, cancellationToken);
+
         /// <summary>No more input: what is queued is packed and sent.</summary>
         public void CompleteAdding()
         {

@@ -7,13 +7,14 @@ using AzureCompliance.Core.Diagnostics;
 namespace AzureCompliance.Core.Sync
 {
     /// <summary>
-    /// One Send-DeviceCompliance run: devices go in (<see cref="TryPost"/>, from the pipeline thread), are judged by the
+    /// One Send-DeviceCompliance run: devices go in (<see cref="PostAsync"/>, from the host), are judged by the
     /// enabled policy of their platform, filtered by the group scope (<see cref="DeviceTriage"/>), compared with what Entra
     /// last confirmed and packed into data upload messages (<see cref="DeltaPacker"/>), recorded as sent, uploaded
     /// concurrently under an adaptive limit, and followed until the service confirms them (<see cref="MessageCourier"/>).
-    /// Memory stays flat: a bounded queue in front, a bounded number of messages in flight. Results, per-device errors
-    /// and messages come out through <see cref="TryTakeEvent"/>; the caller drains them on its own thread. Dispose
-    /// always: it stops what still runs and keeps everything confirmed recorded. <see cref="SyncRunFactory"/> builds it.
+    /// Memory stays flat: a bounded queue in front (<see cref="PostAsync"/> completes when it took the device), a bounded
+    /// number of messages in flight. Results, per-device errors and messages go to the host's channel
+    /// (<see cref="DeliverEventsTo"/>); what comes before the host takes them waits. Dispose always: it stops what still
+    /// runs and keeps everything confirmed recorded. <see cref="SyncRunFactory"/> builds it.
     /// </summary>
     public sealed class DeviceSyncRun : IDisposable
     {
@@ -66,16 +67,34 @@ namespace AzureCompliance.Core.Sync
             SyncRunFactory.StartAsync(setup, options, context, cancellationToken);
 
         /// <summary>
-        /// Queues one device; waits up to <paramref name="millisecondsTimeout"/> for room (the queue is bounded: this is
-        /// how the pipeline is held back when uploads are slower than the input). False: no room yet, try again.
+        /// Queues one device; the task completes once the bounded queue took it (at once when there is room). A run that
+        /// failed meanwhile throws its error. With <see cref="DeliverEventsTo"/> the host blocks on its own channel while
+        /// it waits for the task, so it writes what the run reports and polls nothing.
         /// </summary>
-        public bool TryPost(DeviceSyncInput input, int millisecondsTimeout, CancellationToken cancellationToken)
+        public Task PostAsync(DeviceSyncInput input, CancellationToken cancellationToken)
         {
             _control.ThrowIfFailed();
-            return _packer.TryPost(input, millisecondsTimeout, cancellationToken);
+            if (_packer.TryPost(input, 0, cancellationToken))
+            {
+                return Task.CompletedTask;
+            }
+            return Task.Run(() =>
+            {
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Token);
+                try
+                {
+                    _packer.Post(input, linked.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    _control.ThrowIfFailed();
+                    throw;
+                }
+            }, CancellationToken.None);
         }
 
-        public bool TryTakeEvent(out DeviceSyncEvent item) => _sink.TryTake(out item);
+        /// <summary>Events go to <paramref name="deliver"/> as they happen (from any thread) (what came before waits and goes first).</summary>
+        public void DeliverEventsTo(Action<DeviceSyncEvent> deliver) => _sink.DeliverTo(deliver ?? throw new ArgumentNullException(nameof(deliver)));
 
         /// <summary>Counters so far, for progress.</summary>
         public DeviceSyncSummary Snapshot() => _sink.Counters.ToSummary(_elapsed.Elapsed, _options.WhatIf, StatePath, stopped: Token.IsCancellationRequested);

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
@@ -19,9 +20,40 @@ namespace AzureCompliance.Core.Sync
 
         public SyncCounters Counters { get; } = new SyncCounters();
 
+        private volatile Action<DeviceSyncEvent>? _deliver;
+
         public bool TryTake(out DeviceSyncEvent item) => _events.TryDequeue(out item!);
 
-        public void Emit(DeviceSyncEvent item) => _events.Enqueue(item);
+        /// <summary>From now on events go straight to <paramref name="deliver"/> (the host's channel); what is queued goes first.</summary>
+        public void DeliverTo(Action<DeviceSyncEvent> deliver)
+        {
+            _deliver = deliver;
+            DrainTo(deliver);
+        }
+
+        public void Emit(DeviceSyncEvent item)
+        {
+            var deliver = _deliver;
+            if (deliver != null)
+            {
+                deliver(item);
+                return;
+            }
+            _events.Enqueue(item);
+            deliver = _deliver;
+            if (deliver != null)
+            {
+                DrainTo(deliver); // the host took over meanwhile: nothing stays behind in the queue
+            }
+        }
+
+        private void DrainTo(Action<DeviceSyncEvent> deliver)
+        {
+            while (_events.TryDequeue(out var item))
+            {
+                deliver(item);
+            }
+        }
 
         public void Verbose(string text) => Emit(DeviceSyncEvent.ForVerbose(text));
 

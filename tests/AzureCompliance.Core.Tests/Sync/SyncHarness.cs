@@ -186,9 +186,10 @@ internal sealed class SyncHarness : IDisposable
         var results = new List<DeviceSyncResult>();
         var errors = new List<ComplianceException>();
         var messages = new List<string>();
-        void Drain(DeviceSyncRun run)
+        var gate = new object();
+        void Collect(DeviceSyncEvent e)
         {
-            while (run.TryTakeEvent(out var e))
+            lock (gate)
             {
                 if (e.Result != null) results.Add(e.Result);
                 if (e.Error != null) errors.Add(e.Error);
@@ -200,12 +201,10 @@ internal sealed class SyncHarness : IDisposable
         try
         {
             started = DeviceSyncRun.StartAsync(setup, options, SilentOperationContext.Instance, cancellationToken).GetAwaiter().GetResult();
+            started.DeliverEventsTo(Collect);
             foreach (var device in devices)
             {
-                while (!started.TryPost(new DeviceSyncInput(device), 20, cancellationToken))
-                {
-                    Drain(started);
-                }
+                started.PostAsync(new DeviceSyncInput(device), cancellationToken).GetAwaiter().GetResult();
             }
             summary = started.CompleteAsync().GetAwaiter().GetResult();
         }
@@ -217,7 +216,6 @@ internal sealed class SyncHarness : IDisposable
         {
             if (started != null)
             {
-                Drain(started);
                 summary ??= started.Summary;
                 started.Dispose();
             }
@@ -227,9 +225,12 @@ internal sealed class SyncHarness : IDisposable
             }
         }
         var outcome = new Outcome { Summary = summary, Failure = failure };
-        outcome.Results.AddRange(results);
-        outcome.Errors.AddRange(errors);
-        outcome.Messages.AddRange(messages);
+        lock (gate)
+        {
+            outcome.Results.AddRange(results);
+            outcome.Errors.AddRange(errors);
+            outcome.Messages.AddRange(messages);
+        }
         return outcome;
     }
 
