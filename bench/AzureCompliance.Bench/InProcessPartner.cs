@@ -33,22 +33,13 @@ internal sealed class InProcessPartner : IDataUploadService
     {
         var store = StateStore.Open(statePath);
         var setup = new SyncSetup("6f1c4e2a-8d3b-4c5e-9a7f-0b2d4e6f8a10", SyncDriver.Source, store, null, PolicyEvaluator.Load(store, SyncDriver.Source),
-            ScopeMembership.FromMembers(GroupScope.Everyone, Array.Empty<KeyValuePair<string, string>>()), new InProcessPartner(), null);
+            ScopeMembership.FromMembers(GroupScope.Everyone, Array.Empty<KeyValuePair<string, string>>()), new InProcessPartner());
         using var run = await DeviceSyncRun.StartAsync(setup, options, SilentOperationContext.Instance, CancellationToken.None);
+        run.DeliverEventsTo(_ => { });
         foreach (var device in devices)
         {
-            while (!run.TryPost(new DeviceSyncInput(device), 50, CancellationToken.None))
-            {
-                while (run.TryTakeEvent(out _)) { }
-            }
+            await run.PostAsync(new DeviceSyncInput(device), CancellationToken.None);
         }
-        var completion = run.CompleteAsync();
-        while (!completion.IsCompleted)
-        {
-            while (run.TryTakeEvent(out _)) { }
-            await Task.WhenAny(completion, Task.Delay(100));
-        }
-        while (run.TryTakeEvent(out _)) { }
-        return await completion;
+        return await run.CompleteAsync();
     }
 }

@@ -67,27 +67,16 @@ internal static class SyncDriver
             }, null, 1000, 1000)
             : null;
         using var sampler = sample == null ? null : new Timer(_ => sample(run.Snapshot()), null, 0, 50);
-        void Drain()
+        // Events come from the run's threads; the callback sees them one at a time.
+        var gate = new object();
+        run.DeliverEventsTo(item =>
         {
-            while (run.TryTakeEvent(out var item))
-            {
-                onEvent?.Invoke(item);
-            }
-        }
+            if (onEvent != null) lock (gate) onEvent(item);
+        });
         foreach (var device in devices)
         {
-            while (!run.TryPost(new DeviceSyncInput(device), 50, cancellationToken))
-            {
-                Drain();
-            }
+            await run.PostAsync(new DeviceSyncInput(device), cancellationToken);
         }
-        var completion = run.CompleteAsync();
-        while (!completion.IsCompleted)
-        {
-            Drain();
-            await Task.WhenAny(completion, Task.Delay(100, cancellationToken));
-        }
-        Drain();
-        return await completion;
+        return await run.CompleteAsync();
     }
 }

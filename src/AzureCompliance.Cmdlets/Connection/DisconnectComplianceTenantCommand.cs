@@ -86,7 +86,7 @@ namespace AzureCompliance.Cmdlets.Connection
             {
                 All = All.IsPresent,
                 Force = Force.IsPresent,
-                StatePath = string.IsNullOrWhiteSpace(StatePath) ? null : GetUnresolvedProviderPathFromPSPath(StatePath),
+                StatePath = StatePaths.Resolve(SessionState.Path, StatePath),
             };
             var plan = RunOrThrow((bridge, token) => DeprovisionService.PlanAsync(connection, request, bridge, token));
 

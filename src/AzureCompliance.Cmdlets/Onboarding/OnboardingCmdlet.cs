@@ -23,10 +23,7 @@ namespace AzureCompliance.Cmdlets.Onboarding
         }
 
         /// <summary>A -StatePath as a file system path (relative paths and PSDrives resolved); null for the default.</summary>
-        protected string? ResolveStatePath(string? statePath) =>
-            string.IsNullOrWhiteSpace(statePath) ? null : GetUnresolvedProviderPathFromPSPath(statePath);
-
-        protected static string DefaultStatePath => StateStore.DefaultPath;
+        protected string? ResolveStatePath(string? statePath) => StatePaths.Resolve(SessionState.Path, statePath);
     }
 
     /// <summary>

@@ -20,7 +20,7 @@ namespace AzureCompliance.Cmdlets.Policy
         [ValidateNotNullOrEmpty]
         public string? StatePath { get; set; }
 
-        protected string ResolvedStatePath => StatePaths.Resolve(SessionState.Path, StatePath);
+        protected string ResolvedStatePath => StatePaths.ResolveOrDefault(SessionState.Path, StatePath);
 
         /// <summary>The source a command works on: the given name, else the connection's SourceName, else the machine name.</summary>
         protected string ResolveSource(string? sourceName) =>

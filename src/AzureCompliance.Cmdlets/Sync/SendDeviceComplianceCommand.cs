@@ -10,7 +10,6 @@ using AzureCompliance.Cmdlets.Policy;
 using AzureCompliance.Core.Connection;
 using AzureCompliance.Core.Devices;
 using AzureCompliance.Core.Diagnostics;
-using AzureCompliance.Core.Registry;
 using AzureCompliance.Cmdlets.Devices;
 using AzureCompliance.Core.Sync;
 
@@ -42,6 +41,9 @@ namespace AzureCompliance.Cmdlets.Sync
         private bool _progressShown;
         private long _posted;
         private readonly Stopwatch _progressClock = Stopwatch.StartNew();
+        /// <summary>The run's events and progress ticks come here; the pipeline thread runs them while it waits on the run.</summary>
+        private readonly HostPump _pump = new HostPump();
+        private Timer? _progressTicks;
         private TimeSpan _lastProgress = TimeSpan.FromSeconds(-1);
 
         /// <summary>Send every device, also those Entra already has unchanged.</summary>
@@ -104,7 +106,9 @@ namespace AzureCompliance.Cmdlets.Sync
                 CompleteProgress();
                 throw;
             }
-            Drain();
+            _run.DeliverEventsTo(item => _pump.Post(() => Write(item)));
+            _progressTicks = new Timer(_ => _pump.Post(() => ShowProgress(force: false)), null, 250, 250);
+            _pump.RunQueued();
         }
 
         protected override void ProcessRecord()
@@ -120,13 +124,10 @@ namespace AzureCompliance.Cmdlets.Sync
             }
             Guard(() =>
             {
-                while (!_run.TryPost(input, 50, CancellationToken))
-                {
-                    Drain();
-                    ShowProgress(force: false);
-                }
+                var posted = _run.PostAsync(input, CancellationToken);
+                _pump.Pump(posted);
+                posted.GetAwaiter().GetResult();
                 _posted++;
-                Drain();
                 ShowProgress(force: false);
             });
         }
@@ -144,21 +145,12 @@ namespace AzureCompliance.Cmdlets.Sync
                 Guard(() =>
                 {
                     var completion = run.CompleteAsync();
-                    while (!completion.Wait(100))
-                    {
-                        Drain();
-                        ShowProgress(force: false);
-                    }
-                    Drain();
+                    _pump.Pump(completion);
                     summary = completion.GetAwaiter().GetResult();
                 });
                 Drain();
                 CompleteProgress();
                 WriteObject(summary);
-                if (!run.WhatIf && summary!.Sent > 0)
-                {
-                    RecordHeartbeat();
-                }
             }
             finally
             {
@@ -195,19 +187,6 @@ namespace AzureCompliance.Cmdlets.Sync
         private static Exception Unwrap(Exception exception) =>
             exception is AggregateException aggregate && aggregate.InnerExceptions.Count == 1 ? aggregate.InnerExceptions[0] : exception;
 
-        private void RecordHeartbeat()
-        {
-            var connection = _connection!;
-            try
-            {
-                Run((bridge, token) => InstanceRegistry.RecordSyncAsync(connection, DateTimeOffset.UtcNow, token));
-            }
-            catch (ComplianceException ex)
-            {
-                WriteWarning("The devices were sent, but this MDM instance's last sync could not be recorded in the tenant's registry: " + ex.Message);
-            }
-        }
-
         /// <summary>The piped device as the engine takes it; null (after an error) when its values cannot make a record.</summary>
         private DeviceSyncInput? CurrentInput()
         {
@@ -215,41 +194,41 @@ namespace AzureCompliance.Cmdlets.Sync
             return record == null ? null : new DeviceSyncInput(record);
         }
 
-        /// <summary>Writes what the run reported since the last call, on the pipeline thread.</summary>
+        /// <summary>Stops the progress ticks and writes what the run reported and nobody wrote yet (on the pipeline thread).</summary>
         private void Drain()
         {
-            var run = _run;
-            if (run == null)
+            _progressTicks?.Dispose();
+            _progressTicks = null;
+            _pump.RunQueued();
+        }
+
+        /// <summary>Writes one thing the run reported; runs on the pipeline thread (through the pump).</summary>
+        private void Write(DeviceSyncEvent item)
+        {
+            if (item.Error != null)
             {
-                return;
+                WriteError(ErrorRecords.From(item.Error));
             }
-            while (run.TryTakeEvent(out var item))
+            else if (item.Warning != null)
             {
-                if (item.Error != null)
+                WriteWarning(item.Warning);
+            }
+            else if (item.Verbose != null)
+            {
+                WriteVerbose(item.Verbose);
+            }
+            else if (item.Result != null)
+            {
+                var result = item.Result;
+                if (result.Outcome == DeviceSyncOutcome.WouldSend)
                 {
-                    WriteError(ErrorRecords.From(item.Error));
+                    // -WhatIf: the engine's "What if:" line names the device and what would go.
+                    ShouldProcess(DescribeTarget(result), result.IsRetired ? "Send as retired (remove its compliance data)"
+                        : result.IsCompliant == true ? "Send compliance: compliant" : "Send compliance: not compliant");
                 }
-                else if (item.Warning != null)
+                if (PassThru)
                 {
-                    WriteWarning(item.Warning);
-                }
-                else if (item.Verbose != null)
-                {
-                    WriteVerbose(item.Verbose);
-                }
-                else if (item.Result != null)
-                {
-                    var result = item.Result;
-                    if (result.Outcome == DeviceSyncOutcome.WouldSend)
-                    {
-                        // -WhatIf: the engine's "What if:" line names the device and what would go.
-                        ShouldProcess(DescribeTarget(result), result.IsRetired ? "Send as retired (remove its compliance data)"
-                            : result.IsCompliant == true ? "Send compliance: compliant" : "Send compliance: not compliant");
-                    }
-                    if (PassThru)
-                    {
-                        WriteObject(result);
-                    }
+                    WriteObject(result);
                 }
             }
         }
@@ -317,10 +296,13 @@ namespace AzureCompliance.Cmdlets.Sync
         public void Dispose()
         {
             // Stopped between two records (Ctrl+C while upstream commands ran): the bar still ends here.
+            _progressTicks?.Dispose();
+            _progressTicks = null;
             if (_progressShown)
             {
                 CompleteProgress();
             }
+            _pump.Dispose();
             _run?.Dispose();
             _run = null;
         }

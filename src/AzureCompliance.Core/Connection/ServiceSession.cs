@@ -27,6 +27,12 @@ namespace AzureCompliance.Core.Connection
             {
                 Timeout = TimeSpan.FromSeconds(100),
             };
+            // Partner data uploads and their status reads skip the retry handler: the sync engine's courier and its
+            // adaptive limiter alone decide when a throttled (429) or refused (503) message goes again.
+            UploadHttp = new HttpClient(_authorization, disposeHandler: false)
+            {
+                Timeout = TimeSpan.FromSeconds(100),
+            };
             // Created on first use: Microsoft.Graph.dll is large and not needed to import the module.
             _graph = new Lazy<GraphServiceClient>(() =>
                 new GraphServiceClient(Http, new AnonymousAuthenticationProvider(), environment.GraphEndpoint + "/v1.0"));
@@ -35,6 +41,8 @@ namespace AzureCompliance.Core.Connection
         public CloudEnvironment Environment { get; }
         public TokenProvider Tokens { get; }
         public HttpClient Http { get; }
+        /// <summary>Tokens, no retries: for the partner API's data upload messages only.</summary>
+        public HttpClient UploadHttp { get; }
         public RetryObserverHub RetryObserver { get; }
         public GraphServiceClient Graph => _graph.Value;
         public string GraphRoot => Environment.GraphEndpoint + "/v1.0";
@@ -44,7 +52,11 @@ namespace AzureCompliance.Core.Connection
 
         public Task CloseAsync() => Tokens.CloseAsync();
 
-        public void Dispose() => Http.Dispose();
+        public void Dispose()
+        {
+            UploadHttp.Dispose();
+            Http.Dispose();
+        }
     }
 
     /// <summary>Fans retry notices out to whoever listens now (verbose output of the running cmdlet, the upload limiter).</summary>

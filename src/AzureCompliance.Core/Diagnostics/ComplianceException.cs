@@ -60,5 +60,7 @@ namespace AzureCompliance.Core.Diagnostics
         /// <summary>The service's own error code, e.g. Authorization_RequestDenied or AADSTS7000215.</summary>
         public string? ServiceErrorCode { get; }
         public string? RequestId { get; }
+        /// <summary>How long the service asked to wait (Retry-After), when it said; set for answers nothing retried.</summary>
+        public TimeSpan? RetryAfter { get; internal set; }
     }
 }

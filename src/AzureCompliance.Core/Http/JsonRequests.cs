@@ -21,7 +21,7 @@ namespace AzureCompliance.Core.Http
         /// <summary>Sends a request; returns the answer's JSON (an empty object for no content) or null for a 404 when allowed.</summary>
         public static async Task<JsonDocument?> SendAsync(ServiceSession session, HttpMethod method, Uri uri, string? body, string operation,
             CancellationToken cancellationToken, string? scope = null, string? requiredPermission = null,
-            IReadOnlyList<string>? grantedPermissions = null, bool notFoundIsNull = false, bool repeatable = false)
+            IReadOnlyList<string>? grantedPermissions = null, bool notFoundIsNull = false, bool repeatable = false, HttpClient? client = null)
         {
             using var request = new HttpRequestMessage(method, uri);
             if (repeatable)
@@ -44,7 +44,7 @@ namespace AzureCompliance.Core.Http
             HttpResponseMessage response;
             try
             {
-                response = await session.Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                response = await (client ?? session.Http).SendAsync(request, cancellationToken).ConfigureAwait(false);
             }
             catch (HttpRequestException ex)
             {
@@ -62,8 +62,10 @@ namespace AzureCompliance.Core.Http
                 {
                     var (code, message) = ReadError(text);
                     var requestId = response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null;
-                    throw GraphErrors.FromStatus((int)response.StatusCode, code, message ?? response.ReasonPhrase, requestId,
+                    var error = GraphErrors.FromStatus((int)response.StatusCode, code, message ?? response.ReasonPhrase, requestId,
                         operation, requiredPermission, grantedPermissions, uri.GetLeftPart(UriPartial.Path));
+                    error.RetryAfter = ResilientHttpHandler.RetryAfter(response);
+                    throw error;
                 }
                 return JsonDocument.Parse(string.IsNullOrWhiteSpace(text) ? "{}" : text);
             }

@@ -289,32 +289,6 @@ namespace AzureCompliance.Core.Partner
         }
 
         /// <summary>
-        /// PUT one data upload message (PROTOCOL.md 3.4). <paramref name="contentJson"/> is the serialized entity
-        /// array; it travels as a JSON string. The message id makes the PUT idempotent, so it is safe to repeat.
-        /// </summary>
-        public async Task UploadAsync(Guid messageId, string contentJson, CancellationToken cancellationToken)
-        {
-            var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
-            var uri = new Uri($"{endpoints.DeviceSync}/DataUploadMessages(guid'{messageId}')?api-version={DeviceApiVersion}");
-            var body = JsonSerializer.Serialize(new Dictionary<string, object>
-            {
-                ["TenantId"] = _connection.TenantId,
-                ["UploadTime"] = Sync.ComplianceMessages.FormatTime(DateTimeOffset.UtcNow),
-                ["Content"] = contentJson,
-            });
-            using var _ = await SendAsync(HttpMethod.Put, uri, body, "Uploading device data", cancellationToken).ConfigureAwait(false);
-        }
-
-        public async Task<UploadStatus> GetUploadStatusAsync(Guid messageId, CancellationToken cancellationToken)
-        {
-            var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
-            var uri = new Uri($"{endpoints.DeviceSync}/DataUploadMessages(guid'{messageId}')?api-version={DeviceApiVersion}");
-            using var answer = await SendAsync(HttpMethod.Get, uri, null, "Reading an upload's status", cancellationToken).ConfigureAwait(false);
-            var root = answer.RootElement;
-            return new UploadStatus(String(root, "Status") ?? "Unknown", String(root, "ErrorCode"), String(root, "ErrorDetail"));
-        }
-
-        /// <summary>
         /// PUT one data upload message (PROTOCOL.md 3.4) and return the MessageId the service answers with (the id to read
         /// its status by), or <paramref name="messageId"/> when the answer carries none. Idempotent by message id.
         /// <paramref name="contentUtf8"/> is the entity array as UTF-8 JSON; it travels as the JSON string Content, written
@@ -347,7 +321,7 @@ namespace AzureCompliance.Core.Partner
             HttpResponseMessage response;
             try
             {
-                response = await Session.Http.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                response = await Session.UploadHttp.SendAsync(request, cancellationToken).ConfigureAwait(false);
             }
             catch (HttpRequestException ex)
             {
@@ -372,8 +346,10 @@ namespace AzureCompliance.Core.Partner
                         detail = text.Length > 200 ? text.Substring(0, 200) : text;
                     }
                     var requestId = response.Headers.TryGetValues("request-id", out var ids) ? ids.FirstOrDefault() : null;
-                    throw GraphErrors.FromStatus((int)response.StatusCode, code, detail ?? response.ReasonPhrase, requestId,
+                    var failure = GraphErrors.FromStatus((int)response.StatusCode, code, detail ?? response.ReasonPhrase, requestId,
                         "Uploading device data", null, null, uri.GetLeftPart(UriPartial.Path));
+                    failure.RetryAfter = ResilientHttpHandler.RetryAfter(response);
+                    throw failure;
                 }
                 string? answered = null;
                 if (!string.IsNullOrWhiteSpace(text))
@@ -401,7 +377,7 @@ namespace AzureCompliance.Core.Partner
             var endpoints = await GetEndpointsAsync(cancellationToken).ConfigureAwait(false);
             var uri = new Uri($"{endpoints.DeviceSync}/DataUploadMessages(guid'{Uri.EscapeDataString(messageId)}')?api-version={DeviceApiVersion}");
             using var answer = await JsonRequests.SendAsync(Session, HttpMethod.Get, uri, null, "Reading an upload's status", cancellationToken,
-                scope: Session.Environment.PartnerScope, notFoundIsNull: true).ConfigureAwait(false);
+                scope: Session.Environment.PartnerScope, notFoundIsNull: true, client: Session.UploadHttp).ConfigureAwait(false);
             if (answer == null)
             {
                 return null;
@@ -409,10 +385,6 @@ namespace AzureCompliance.Core.Partner
             var root = answer.RootElement;
             return new UploadStatus(String(root, "Status") ?? "Unknown", String(root, "ErrorCode"), String(root, "ErrorDetail"));
         }
-
-        /// <summary>True for a request to the data upload messages of the device sync endpoint (uploads and status reads).</summary>
-        internal static bool IsDataUploadRequest(HttpRequestMessage request) =>
-            request.RequestUri != null && request.RequestUri.AbsolutePath.IndexOf("/DataUploadMessages(", StringComparison.OrdinalIgnoreCase) >= 0;
 
         private async Task<JsonDocument> SendAsync(HttpMethod method, Uri uri, string? body, string operation, CancellationToken cancellationToken, bool repeatable = false) =>
             (await JsonRequests.SendAsync(Session, method, uri, body, operation, cancellationToken, scope: Session.Environment.PartnerScope, repeatable: repeatable).ConfigureAwait(false))!;

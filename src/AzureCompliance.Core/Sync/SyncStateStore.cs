@@ -65,7 +65,7 @@ namespace AzureCompliance.Core.Sync
     /// connection, in order; writes that queue up while a commit is in progress share the next transaction (group
     /// commit), so confirmations cost one fsync per batch, not per device or per message.
     /// </summary>
-    internal sealed class SyncStateStore : IDisposable
+    internal sealed class SyncStateStore : ISyncJournal
     {
         private const int MaxBatch = 256;
         private const int LookupChunk = 200;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AzureCompliance.Core.Diagnostics;
 using AzureCompliance.Core.Devices;
 using AzureCompliance.Core.State;
 using AzureCompliance.Core.Sync;
@@ -359,5 +360,55 @@ public sealed class DeviceSyncRunTests : IDisposable
         };
         _harness.Run(fleet);
         Assert.Equal("10", seen![0].Accepted);
+    }
+
+    [Fact]
+    public void Throttled_uploads_are_waited_out_by_the_engine_itself_and_go_again_until_confirmed()
+    {
+        var fleet = SyncHarness.Fleet(500);
+        // Every other upload of the first ten is answered 429: nothing below the engine retries them.
+        _harness.Service.ThrottleUpload = n => n <= 10 && n % 2 == 1;
+        var outcome = _harness.Run(fleet, o => { o.BatchSize = 50; o.MaxConcurrency = 2; });
+        Assert.Null(outcome.Failure);
+        Assert.Equal(500, outcome.Summary!.Confirmed);
+        Assert.Equal(0, outcome.Summary.Failed);
+        Assert.Equal(5, outcome.Summary.Throttled);
+        Assert.Empty(outcome.Errors);
+        Assert.All(_harness.Rows(), r => Assert.NotNull(r.Accepted));
+    }
+
+    [Fact]
+    public void An_upload_throttled_at_every_answer_fails_its_devices_instead_of_waiting_forever()
+    {
+        var fleet = SyncHarness.Fleet(3);
+        _harness.Service.ThrottleUpload = _ => true;
+        var outcome = _harness.Run(fleet, o => { o.BatchSize = 3; o.MessageRetryPause = TimeSpan.FromMilliseconds(1); });
+        Assert.Equal(3, outcome.Summary!.Failed);
+        Assert.Equal(0, outcome.Summary.Confirmed);
+        Assert.All(outcome.Errors, e => Assert.Equal("DeviceUploadFailed", e.ErrorId));
+        Assert.Equal(3, outcome.Errors.Count);
+    }
+
+    [Fact]
+    public void The_heartbeat_is_recorded_once_after_a_run_that_sent_and_not_after_one_that_sent_nothing()
+    {
+        var beats = 0;
+        _harness.Heartbeat = _ => { Interlocked.Increment(ref beats); return Task.CompletedTask; };
+        var fleet = SyncHarness.Fleet(20);
+        Assert.Null(_harness.Run(fleet).Failure);
+        Assert.Equal(1, beats);
+        var again = _harness.Run(fleet);
+        Assert.Equal(0, again.Summary!.Sent);
+        Assert.Equal(1, beats);
+    }
+
+    [Fact]
+    public void A_heartbeat_that_fails_is_a_warning_and_the_run_still_succeeds()
+    {
+        _harness.Heartbeat = _ => throw new ComplianceException("RegistryWriteFailed", ComplianceErrorCategory.PermissionDenied, "denied", null);
+        var outcome = _harness.Run(SyncHarness.Fleet(5));
+        Assert.Null(outcome.Failure);
+        Assert.Equal(5, outcome.Summary!.Confirmed);
+        Assert.Contains(outcome.Messages, m => m.StartsWith("WARNING: The devices were sent, but this MDM instance's last sync could not be recorded", StringComparison.Ordinal));
     }
 }

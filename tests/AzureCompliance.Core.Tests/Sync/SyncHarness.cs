@@ -40,6 +40,8 @@ internal sealed class FakePartnerService : IDataUploadService
     public Action<int>? BeforeUpload { get; set; }
     /// <summary>Uploads that are "lost": accepted by nobody, the caller gets an exception as from a reset connection.</summary>
     public Func<int, bool>? DropUpload { get; set; }
+    /// <summary>Uploads answered 429 with a Retry-After (as the service does once the budget is spent): nothing stored.</summary>
+    public Func<int, bool>? ThrottleUpload { get; set; }
 
     private readonly ConcurrentDictionary<string, int> _reads = new();
     private int _uploadCount;
@@ -54,6 +56,13 @@ internal sealed class FakePartnerService : IDataUploadService
         if (DropUpload?.Invoke(number) == true)
         {
             throw new ComplianceServiceException("ServiceUnreachable", ComplianceErrorCategory.ConnectionError, "connection reset", 0, null, null);
+        }
+        if (ThrottleUpload?.Invoke(number) == true)
+        {
+            throw new ComplianceServiceException("TooManyRequests", ComplianceErrorCategory.LimitsExceeded, "Too many requests", 429, null, null)
+            {
+                RetryAfter = TimeSpan.FromMilliseconds(10),
+            };
         }
         using var document = JsonDocument.Parse(content);
         var entities = document.RootElement.EnumerateArray().ToList();
@@ -148,6 +157,8 @@ internal sealed class SyncHarness : IDisposable
     public GroupScope Scope { get; set; } = GroupScope.Everyone;
     public List<KeyValuePair<string, string>> Members { get; } = new();
     public DateTimeOffset? FixedNow { get; set; }
+    /// <summary>What the run calls to record this instance's last sync (the tenant's registry in real runs).</summary>
+    public Func<CancellationToken, Task>? Heartbeat { get; set; }
 
     public sealed class Outcome
     {
@@ -169,15 +180,16 @@ internal sealed class SyncHarness : IDisposable
         configure?.Invoke(options);
         var store = StateStore.Open(StatePath);
         var setup = new SyncSetup(FakePartnerService.TenantId, Source, store, null, new PolicyEvaluator(Policies),
-            ScopeMembership.FromMembers(Scope, Members), Service, null);
+            ScopeMembership.FromMembers(Scope, Members), Service) { Heartbeat = Heartbeat };
         DeviceSyncSummary? summary = null;
         Exception? failure = null;
         var results = new List<DeviceSyncResult>();
         var errors = new List<ComplianceException>();
         var messages = new List<string>();
-        void Drain(DeviceSyncRun run)
+        var gate = new object();
+        void Collect(DeviceSyncEvent e)
         {
-            while (run.TryTakeEvent(out var e))
+            lock (gate)
             {
                 if (e.Result != null) results.Add(e.Result);
                 if (e.Error != null) errors.Add(e.Error);
@@ -189,12 +201,10 @@ internal sealed class SyncHarness : IDisposable
         try
         {
             started = DeviceSyncRun.StartAsync(setup, options, SilentOperationContext.Instance, cancellationToken).GetAwaiter().GetResult();
+            started.DeliverEventsTo(Collect);
             foreach (var device in devices)
             {
-                while (!started.TryPost(new DeviceSyncInput(device), 20, cancellationToken))
-                {
-                    Drain(started);
-                }
+                started.PostAsync(new DeviceSyncInput(device), cancellationToken).GetAwaiter().GetResult();
             }
             summary = started.CompleteAsync().GetAwaiter().GetResult();
         }
@@ -206,7 +216,6 @@ internal sealed class SyncHarness : IDisposable
         {
             if (started != null)
             {
-                Drain(started);
                 summary ??= started.Summary;
                 started.Dispose();
             }
@@ -216,9 +225,12 @@ internal sealed class SyncHarness : IDisposable
             }
         }
         var outcome = new Outcome { Summary = summary, Failure = failure };
-        outcome.Results.AddRange(results);
-        outcome.Errors.AddRange(errors);
-        outcome.Messages.AddRange(messages);
+        lock (gate)
+        {
+            outcome.Results.AddRange(results);
+            outcome.Errors.AddRange(errors);
+            outcome.Messages.AddRange(messages);
+        }
         return outcome;
     }
 

@@ -1,0 +1,21 @@
+using System.Management.Automation;
+using AzureCompliance.Core.State;
+
+namespace AzureCompliance.Cmdlets.Infrastructure
+{
+    /// <summary>
+    /// The one way a -StatePath is resolved: against the PowerShell location (relative paths, PSDrives such as TestDrive:),
+    /// not the process's working directory. Cmdlets pass their SessionState.Path; an argument completer can pass
+    /// Runspace.DefaultRunspace.SessionStateProxy.Path and find the same file.
+    /// </summary>
+    internal static class StatePaths
+    {
+        /// <summary>The file-system path of a given -StatePath; null when none was given (the engine then uses the default).</summary>
+        public static string? Resolve(PathIntrinsics location, string? statePath) =>
+            string.IsNullOrWhiteSpace(statePath) ? null : location.GetUnresolvedProviderPathFromPSPath(statePath);
+
+        /// <summary>The file-system path of a given -StatePath, or the per-user default state file.</summary>
+        public static string ResolveOrDefault(PathIntrinsics location, string? statePath) =>
+            Resolve(location, statePath) ?? StateStore.DefaultPath;
+    }
+}

@@ -1,0 +1,200 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+
+namespace AzureCompliance.Core.Sync
+{
+    /// <summary>
+    /// The packing stage, on one dedicated thread: takes posted devices from a bounded queue (this is how the pipeline
+    /// is held back when uploads are slower than the input), passes each through triage, compares chunks of them with
+    /// the journal (one lookup per chunk), drops duplicates and what Entra already has, gives each changed device its
+    /// LastUpdateTime, and hands full messages to the courier.
+    /// </summary>
+    internal sealed class DeltaPacker : IDisposable
+    {
+        private readonly string _tenantId;
+        private readonly DeviceSyncOptions _options;
+        private readonly DeviceTriage _triage;
+        private readonly ISyncJournal _journal;
+        private readonly MessageCourier _courier;
+        private readonly SyncEventSink _sink;
+        private readonly SyncRunControl _control;
+        private readonly UpdateClock _updates;
+        private readonly BlockingCollection<DeviceSyncInput> _input;
+        private readonly List<PackedDevice> _builder = new List<PackedDevice>();
+        private readonly Dictionary<string, int> _builderIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        private Thread? _thread;
+
+        public DeltaPacker(string tenantId, DeviceSyncOptions options, DeviceTriage triage, ISyncJournal journal, MessageCourier courier,
+            SyncEventSink sink, SyncRunControl control, UpdateClock updates)
+        {
+            _tenantId = tenantId;
+            _options = options;
+            _triage = triage;
+            _journal = journal;
+            _courier = courier;
+            _sink = sink;
+            _control = control;
+            _updates = updates;
+            _input = new BlockingCollection<DeviceSyncInput>(Math.Max(256, options.BatchSize * 4));
+        }
+
+        public bool Started => _thread != null;
+
+        private CancellationToken Token => _control.Token;
+
+        public void Start()
+        {
+            _thread = new Thread(PackLoop) { IsBackground = true, Name = "AzureCompliance sync" };
+            _thread.Start();
+        }
+
+        /// <summary>Queues one device; false when there was no room within the timeout.</summary>
+        public bool TryPost(DeviceSyncInput input, int millisecondsTimeout, CancellationToken cancellationToken) =>
+            _input.TryAdd(input, millisecondsTimeout, cancellationToken);
+
+        /// <summary>Queues one device, blocking until there is room.</summary>
+        public void Post(DeviceSyncInput input, CancellationToken cancellationToken) => _input.Add(input, cancellationToken);
+
+        /// <summary>No more input: what is queued is packed and sent.</summary>
+        public void CompleteAdding()
+        {
+            if (!_input.IsAddingCompleted)
+            {
+                _input.CompleteAdding();
+            }
+        }
+
+        public void Join(TimeSpan timeout) => _thread?.Join(timeout);
+
+        private void PackLoop()
+        {
+            var chunk = new List<PackedDevice>(_options.BatchSize);
+            try
+            {
+                while (true)
+                {
+                    var idle = chunk.Count > 0 || _builder.Count > 0;
+                    if (!_input.TryTake(out var item, idle ? (int)_options.IdleFlush.TotalMilliseconds : Timeout.Infinite, Token))
+                    {
+                        if (_input.IsCompleted)
+                        {
+                            break;
+                        }
+                        ProcessChunk(chunk);
+                        Flush();
+                        continue;
+                    }
+                    Interlocked.Increment(ref _sink.Counters.Received);
+                    var verdict = _triage.Judge(item);
+                    _sink.Triaged(item, verdict);
+                    if (verdict.Device != null)
+                    {
+                        chunk.Add(verdict.Device);
+                        if (chunk.Count >= _courier.BatchSize || chunk.Count >= _options.BatchSize)
+                        {
+                            ProcessChunk(chunk);
+                        }
+                    }
+                }
+                ProcessChunk(chunk);
+                Flush();
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped: what was recorded as sent is settled by the next run.
+            }
+            catch (ObjectDisposedException) when (Token.IsCancellationRequested)
+            {
+            }
+            catch (Exception ex)
+            {
+                _control.Fail(ex);
+            }
+            finally
+            {
+                _control.Done();
+            }
+        }
+
+        /// <summary>Compares a chunk of candidates with the journal (one query) and adds the changed ones to the open message.</summary>
+        private void ProcessChunk(List<PackedDevice> chunk)
+        {
+            if (chunk.Count == 0)
+            {
+                return;
+            }
+            // The same device twice in one chunk: the later record wins.
+            var last = new Dictionary<string, int>(chunk.Count, StringComparer.Ordinal);
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                last[chunk[i].Key] = i;
+            }
+            var rows = _journal.LookupAsync(last.Keys).GetAwaiter().GetResult();
+            for (var i = 0; i < chunk.Count; i++)
+            {
+                var device = chunk[i];
+                device.Hash = ComplianceMessages.Hash(_tenantId, device);
+                if (last[device.Key] != i)
+                {
+                    _sink.Unchanged(device, "A later record of the same device in this run replaces this one.");
+                    continue;
+                }
+                rows.TryGetValue(device.Key, out var row);
+                if (!_options.Force && row != null)
+                {
+                    if (row.SentMessage == null && row.AcceptedHash == device.Hash)
+                    {
+                        _sink.Unchanged(device, "Entra already has this.");
+                        continue;
+                    }
+                    if (row.SentMessage != null && row.SentHash == device.Hash)
+                    {
+                        _sink.Unchanged(device, "Already sent and waiting for the service's confirmation (message " + row.SentMessage + ").");
+                        continue;
+                    }
+                }
+                if (_options.WhatIf)
+                {
+                    _sink.WouldSend(device,
+                        row?.AcceptedHash == null ? "Never confirmed by Entra." : row.AcceptedHash == device.Hash ? "Unchanged; sent because of -Force." : "Changed since Entra last confirmed it.");
+                    continue;
+                }
+                var floor = row?.LastUpdateMs ?? 0;
+                if (_builderIndex.TryGetValue(device.Key, out var index))
+                {
+                    // Already in the open message (from an earlier chunk): replace it, later still.
+                    floor = Math.Max(floor, _builder[index].LastUpdateMs);
+                    _sink.Unchanged(_builder[index], "A later record of the same device in this run replaces this one.");
+                    device.LastUpdateMs = _updates.Next(floor);
+                    _builder[index] = device;
+                    continue;
+                }
+                device.LastUpdateMs = _updates.Next(floor);
+                _builderIndex[device.Key] = _builder.Count;
+                _builder.Add(device);
+                if (_builder.Count >= _courier.BatchSize)
+                {
+                    Flush();
+                }
+            }
+            chunk.Clear();
+        }
+
+        /// <summary>Hands the open message to the courier.</summary>
+        private void Flush()
+        {
+            if (_builder.Count == 0)
+            {
+                return;
+            }
+            var devices = _builder.ToArray();
+            _builder.Clear();
+            _builderIndex.Clear();
+            _courier.Dispatch(devices);
+        }
+
+        public void Dispose() => _input.Dispose();
+    }
+}
