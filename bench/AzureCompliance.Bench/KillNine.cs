@@ -26,8 +26,10 @@ internal static class KillNine
             await emulator.SendAsync(new { cmd = "latency", ms = 5 });
             await emulator.SendAsync(new { cmd = "budget", limit = 40, windowMs = 1000 });
             SyncDriver.PrepareState(state);
+            // A user Intune takes reports for (licensed, in the group the partner policies are assigned to).
+            var owner = (await emulator.SendAsync(new { cmd = "users" }))["ids"]![0]!.GetValue<string>();
             string[] SyncArgs(string? sentFile) =>
-                new[] { "sync", "--authority", emulator.AuthorityHost, "--graph", emulator.GraphEndpoint, "--state", state,
+                new[] { "sync", "--authority", emulator.AuthorityHost, "--graph", emulator.GraphEndpoint, "--state", state, "--owner", owner,
                         "--count", count.ToString(CultureInfo.InvariantCulture), "--batch", batch.ToString(CultureInfo.InvariantCulture) }
                     .Concat(sentFile == null ? Array.Empty<string>() : new[] { "--sent", sentFile }).ToArray();
 
@@ -87,11 +89,11 @@ internal static class KillNine
     }
 
     /// <summary>One sync of the generated fleet (the process the scenario kills). Prints SUMMARY {json} at the end.</summary>
-    public static async Task<int> SyncAsync(string authority, string graph, string state, int count, int batch, string? sentFile)
+    public static async Task<int> SyncAsync(string authority, string graph, string state, string owner, int count, int batch, string? sentFile)
     {
         var connection = await SyncDriver.ConnectAsync(authority, graph);
         var sent = sentFile == null ? null : new List<string>();
-        var summary = await SyncDriver.SyncAsync(connection, Fleet.Generate(count, new[] { "00000000-0000-0000-0000-000000000001" }),
+        var summary = await SyncDriver.SyncAsync(connection, Fleet.Generate(count, new[] { owner }),
             new DeviceSyncOptions { StatePath = state, BatchSize = batch, MaxConcurrency = 4, PassThru = sentFile != null },
             e =>
             {

@@ -15,7 +15,7 @@ switch (mode)
     case "serve":
         return await EmulatorChild.RunAsync(args);
     case "sync":
-        return await KillNine.SyncAsync(Option("--authority")!, Option("--graph")!, Option("--state")!, IntOption("--count", 3000), IntOption("--batch", 50), Option("--sent"));
+        return await KillNine.SyncAsync(Option("--authority")!, Option("--graph")!, Option("--state")!, Option("--owner")!, IntOption("--count", 3000), IntOption("--batch", 50), Option("--sent"));
     case "kill9":
         return await KillNine.RunAsync(IntOption("--devices", 3000), IntOption("--batch", 50), IntOption("--kill-after", 15));
     case "bench":
