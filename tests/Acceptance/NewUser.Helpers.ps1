@@ -3,10 +3,13 @@
 #>
 
 function Get-EngineType {
-    <# An engine type by full name; the engine loads in the module's own load context, reached through a cmdlet's parameter type. #>
+    <#
+        An engine type by full name: a public one as a script names it (the module registers type accelerators), an
+        internal one (which a test reaches on purpose) from the engine's assembly.
+    #>
     param([Parameter(Mandatory)] [string] $FullName)
-    $engine = (Get-Command Test-DeviceCompliance).Parameters['Policy'].ParameterType.GetElementType().Assembly
-    $type = $engine.GetType($FullName, $true)
+    $type = $FullName -as [type]
+    if ($null -eq $type) { $type = [AzureCompliance.Core.Policy.CompliancePolicy].Assembly.GetType($FullName, $true) }
     $type
 }
 

@@ -20,19 +20,17 @@ Describe 'Compliance policies and Test-DeviceCompliance' {
         # A session of its own for what only the console shows (What if: lines, format views).
         $Session = New-ModuleRunspace -Variable @{ Source = $Source }
 
-        # The engine's types load in the module's own load context: reach them through a cmdlet's parameter type.
-        $PolicyType = (Get-Command Test-DeviceCompliance).Parameters['Policy'].ParameterType.GetElementType()
-        $Engine = $PolicyType.Assembly
+        $PolicyType = [AzureCompliance.Core.Policy.CompliancePolicy]
 
         function Add-SeedPolicy {
             <# Stores policies as New-CompliancePolicy does, without the Intune side. #>
             param([string] $StatePath, [string] $SourceName, [object[]] $Policy)
-            $store = $Engine.GetType('AzureCompliance.Core.State.StateStore')::Open($StatePath)
+            $store = [AzureCompliance.Core.State.StateStore]::Open($StatePath)
             try {
                 foreach ($definition in $Policy) {
                     $item = $PolicyType::CreateDefault($definition.Name, $definition.Platform)
                     $item.Enabled = $definition.Enabled
-                    $null = $Engine.GetType('AzureCompliance.Core.Policy.CompliancePolicyStore')::Add($store, $SourceName, $item, [DateTimeOffset]::UtcNow)
+                    $null = [AzureCompliance.Core.Policy.CompliancePolicyStore]::Add($store, $SourceName, $item, [DateTimeOffset]::UtcNow)
                 }
             }
             finally { $store.Dispose() }
@@ -41,11 +39,11 @@ Describe 'Compliance policies and Test-DeviceCompliance' {
         function Set-SeedScope {
             <# Records a group scope as Set-ComplianceGroup does. #>
             param([string] $StatePath, [bool] $AllUsers, [string[]] $GroupId = @(), [string[]] $GroupName = @())
-            $groupType = $Engine.GetType('AzureCompliance.Core.State.ScopedGroup')
+            $groupType = [AzureCompliance.Core.State.ScopedGroup]
             $list = [Array]::CreateInstance($groupType, $GroupId.Count)
             for ($i = 0; $i -lt $GroupId.Count; $i++) { $list[$i] = $groupType::new($GroupId[$i], $GroupName[$i]) }
-            $scope = $Engine.GetType('AzureCompliance.Core.State.GroupScope')::new($AllUsers, $list)
-            $store = $Engine.GetType('AzureCompliance.Core.State.StateStore')::Open($StatePath)
+            $scope = [AzureCompliance.Core.State.GroupScope]::new($AllUsers, $list)
+            $store = [AzureCompliance.Core.State.StateStore]::Open($StatePath)
             try { $scope.Save($store, $Source) } finally { $store.Dispose() }
         }
 

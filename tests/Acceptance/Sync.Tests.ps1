@@ -21,17 +21,15 @@ Describe 'Send-DeviceCompliance, Get-DeviceCompliance and Compare-DeviceComplian
         $null = Connect-ComplianceTenant @Connect
         $UploadPath = '/DataUploadMessages('
 
-        # The engine's types load in the module's own load context: reach them through the connection's type.
-        $Engine = (Get-ComplianceConnection).GetType().Assembly
 
         function Initialize-SyncState {
             <# A state file with a group scope (all users, or groups) and the default iOS and Android policies. #>
             param([string] $Path, [string[]] $GroupId = @(), [string[]] $GroupName = @())
-            $store = $Engine.GetType('AzureCompliance.Core.State.StateStore')::Open($Path)
+            $store = [AzureCompliance.Core.State.StateStore]::Open($Path)
             try {
-                $scopeType = $Engine.GetType('AzureCompliance.Core.State.GroupScope')
+                $scopeType = [AzureCompliance.Core.State.GroupScope]
                 if ($GroupId.Count -gt 0) {
-                    $groupType = $Engine.GetType('AzureCompliance.Core.State.ScopedGroup')
+                    $groupType = [AzureCompliance.Core.State.ScopedGroup]
                     $groups = [System.Array]::CreateInstance($groupType, $GroupId.Count)
                     for ($i = 0; $i -lt $GroupId.Count; $i++) { $groups[$i] = $groupType::new($GroupId[$i], $GroupName[$i]) }
                     $scopeType::new($false, $groups).Save($store, $Source)
@@ -39,10 +37,10 @@ Describe 'Send-DeviceCompliance, Get-DeviceCompliance and Compare-DeviceComplian
                 else {
                     $scopeType::Everyone.Save($store, $Source)
                 }
-                $policyType = $Engine.GetType('AzureCompliance.Core.Policy.CompliancePolicy')
+                $policyType = [AzureCompliance.Core.Policy.CompliancePolicy]
                 foreach ($platform in 'iOS', 'Android') {
                     $policy = $policyType::CreateDefault("$platform baseline", $platform)
-                    $null = $Engine.GetType('AzureCompliance.Core.Policy.CompliancePolicyStore')::Add($store, $Source, $policy, [DateTimeOffset]::UtcNow)
+                    $null = [AzureCompliance.Core.Policy.CompliancePolicyStore]::Add($store, $Source, $policy, [DateTimeOffset]::UtcNow)
                 }
             }
             finally { $store.Dispose() }
