@@ -388,19 +388,16 @@ namespace AzureCompliance.Core.Onboarding.ConditionalAccess
         {
             var collection = connection.Session.Graph.Identity.ConditionalAccess.Policies;
             const string operation = "Reading the Conditional Access policies";
-            var page = await ConditionalAccessPacing.RunAsync(connection,
-                () => GraphErrors.CallAsync(() => collection.GetAsync(cancellationToken: cancellationToken), operation, ReadPermission, connection.Permissions),
-                context, cancellationToken).ConfigureAwait(false);
             var policies = new List<ConditionalAccessPolicy>();
-            while (page != null)
-            {
-                policies.AddRange((page.Value ?? new List<ConditionalAccessPolicy>()).Where(p => p.Id != null));
-                var next = page.OdataNextLink;
-                if (string.IsNullOrEmpty(next)) break;
-                page = await ConditionalAccessPacing.RunAsync(connection,
-                    () => GraphErrors.CallAsync(() => collection.WithUrl(next!).GetAsync(cancellationToken: cancellationToken), operation, ReadPermission, connection.Permissions),
-                    context, cancellationToken).ConfigureAwait(false);
-            }
+            await GraphPager.ForEachPageAsync(connection.Session,
+                token => ConditionalAccessPacing.RunAsync(connection,
+                    () => GraphErrors.CallAsync(() => collection.GetAsync(cancellationToken: token), operation, ReadPermission, connection.Permissions),
+                    context, token),
+                (next, token) => ConditionalAccessPacing.RunAsync(connection,
+                    () => GraphErrors.CallAsync(() => collection.WithUrl(next).GetAsync(cancellationToken: token), operation, ReadPermission, connection.Permissions),
+                    context, token),
+                page => policies.AddRange((page.Value ?? new List<ConditionalAccessPolicy>()).Where(p => p.Id != null)),
+                cancellationToken).ConfigureAwait(false);
             return policies;
         }
 

@@ -343,17 +343,12 @@ namespace AzureCompliance.Core.Onboarding.Partners
         {
             var collection = connection.Session.Graph.DeviceManagement.ComplianceManagementPartners;
             var operation = "Reading the compliance partners";
-            var page = await GraphErrors.CallAsync(() => collection.GetAsync(cancellationToken: cancellationToken),
-                operation, Permission, connection.Permissions).ConfigureAwait(false);
             var partners = new List<PartnerSnapshot>();
-            while (page != null)
-            {
-                partners.AddRange((page.Value ?? new List<ComplianceManagementPartner>()).Where(p => p.Id != null).Select(PartnerSnapshot.FromGraph));
-                var next = page.OdataNextLink;
-                if (string.IsNullOrEmpty(next)) break;
-                page = await GraphErrors.CallAsync(() => collection.WithUrl(next!).GetAsync(cancellationToken: cancellationToken),
-                    operation, Permission, connection.Permissions).ConfigureAwait(false);
-            }
+            await GraphPager.ForEachPageAsync(connection.Session,
+                token => GraphErrors.CallAsync(() => collection.GetAsync(cancellationToken: token), operation, Permission, connection.Permissions),
+                (next, token) => GraphErrors.CallAsync(() => collection.WithUrl(next).GetAsync(cancellationToken: token), operation, Permission, connection.Permissions),
+                page => partners.AddRange((page.Value ?? new List<ComplianceManagementPartner>()).Where(p => p.Id != null).Select(PartnerSnapshot.FromGraph)),
+                cancellationToken).ConfigureAwait(false);
             return partners;
         }
 
