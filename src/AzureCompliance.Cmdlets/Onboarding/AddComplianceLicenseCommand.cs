@@ -1,7 +1,5 @@
 using System;
-using System.Collections.Generic;
 using System.Management.Automation;
-using AzureCompliance.Core.Onboarding;
 using AzureCompliance.Core.Onboarding.Licensing;
 
 namespace AzureCompliance.Cmdlets.Onboarding
@@ -13,23 +11,8 @@ namespace AzureCompliance.Cmdlets.Onboarding
     /// </summary>
     [Cmdlet(VerbsCommon.Add, "ComplianceLicense", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = UserSet)]
     [OutputType(typeof(ComplianceUserLicense))]
-    public sealed class AddComplianceLicenseCommand : OnboardingCmdlet
+    public sealed class AddComplianceLicenseCommand : LicenseTargetCmdlet
     {
-        private const string UserSet = "User";
-        private const string GroupSet = "Group";
-        private readonly List<DirectoryIdentity> _users = new List<DirectoryIdentity>();
-        private readonly List<DirectoryIdentity> _groups = new List<DirectoryIdentity>();
-
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = UserSet, ValueFromPipelineByPropertyName = true)]
-        [Alias("UserPrincipalName", "UserId")]
-        [ValidateNotNullOrEmpty]
-        public string[] User { get; set; } = Array.Empty<string>();
-
-        [Parameter(Mandatory = true, ParameterSetName = GroupSet)]
-        [ArgumentCompleter(typeof(GroupNameCompleter))]
-        [ValidateNotNullOrEmpty]
-        public object[] Group { get; set; } = Array.Empty<object>();
-
         /// <summary>The SKU to assign; by default the standalone Intune SKU if it has free units, else the Intune-capable SKU with the most.</summary>
         [Parameter]
         public Guid? SkuId { get; set; }
@@ -39,18 +22,12 @@ namespace AzureCompliance.Cmdlets.Onboarding
         [ValidatePattern("^[A-Za-z]{2}$")]
         public string? UsageLocation { get; set; }
 
-        protected override void ProcessRecord()
-        {
-            _users.AddRange(IdentityBinder.Users(User));
-            _groups.AddRange(IdentityBinder.Groups(Group));
-        }
-
         protected override void EndProcessing()
         {
             try
             {
                 var connection = RequireConnection();
-                var query = new LicenseQuery { Users = _users, Groups = _groups };
+                var query = new LicenseQuery { Users = Users, Groups = Groups };
                 var report = RunOrThrow((bridge, token) => ComplianceLicenseService.AddAsync(connection, query, SkuId, UsageLocation, bridge, token));
                 WriteObject(report.Users, enumerateCollection: true);
                 WriteErrors(report.Errors);

@@ -4,10 +4,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using AzureCompliance.Cmdlets.Infrastructure;
-using AzureCompliance.Core.Connection;
-using AzureCompliance.Core.Onboarding;
-using AzureCompliance.Core.Onboarding.Groups;
 
 namespace AzureCompliance.Cmdlets.Onboarding
 {

@@ -1,6 +1,4 @@
-using System.Collections.Generic;
 using System.Management.Automation;
-using AzureCompliance.Core.Onboarding;
 using AzureCompliance.Core.Onboarding.Groups;
 
 namespace AzureCompliance.Cmdlets.Onboarding

@@ -1,9 +1,7 @@
-using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using AzureCompliance.Cmdlets.Infrastructure;
 using AzureCompliance.Core.Diagnostics;
-using AzureCompliance.Core.State;
 
 namespace AzureCompliance.Cmdlets.Onboarding
 {

@@ -4,8 +4,6 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using AzureCompliance.Cmdlets.Infrastructure;
-using AzureCompliance.Core.Connection;
 using AzureCompliance.Core.Onboarding;
 
 namespace AzureCompliance.Cmdlets.Onboarding

@@ -1,4 +1,3 @@
-using System.Linq;
 using System.Management.Automation;
 using AzureCompliance.Core.Diagnostics;
 using AzureCompliance.Core.Onboarding.ConditionalAccess;
@@ -8,20 +7,8 @@ namespace AzureCompliance.Cmdlets.Onboarding
     /// <summary>Deletes a Conditional Access policy.</summary>
     [Cmdlet(VerbsCommon.Remove, "ComplianceAccessPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High, DefaultParameterSetName = IdSet)]
     [OutputType(typeof(void))]
-    public sealed class RemoveComplianceAccessPolicyCommand : OnboardingCmdlet
+    public sealed class RemoveComplianceAccessPolicyCommand : AccessPolicyIdentityCmdlet
     {
-        private const string IdSet = "Id";
-        private const string NameSet = "Name";
-
-        [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string? Id { get; set; }
-
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
-        [Alias("Name")]
-        [ValidateNotNullOrEmpty]
-        public string? DisplayName { get; set; }
-
         protected override void ProcessRecord()
         {
             var connection = RequireConnection();

@@ -1,4 +1,3 @@
-using System.Linq;
 using System.Management.Automation;
 using AzureCompliance.Core.Devices;
 using AzureCompliance.Core.Onboarding.ConditionalAccess;
@@ -8,20 +7,8 @@ namespace AzureCompliance.Cmdlets.Onboarding
     /// <summary>Changes a Conditional Access policy's state or scope. Enforcing it for all users with nobody excluded is refused unless -Force.</summary>
     [Cmdlet(VerbsCommon.Set, "ComplianceAccessPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = IdSet)]
     [OutputType(typeof(ComplianceAccessPolicy))]
-    public sealed class SetComplianceAccessPolicyCommand : OnboardingCmdlet
+    public sealed class SetComplianceAccessPolicyCommand : AccessPolicyIdentityCmdlet
     {
-        private const string IdSet = "Id";
-        private const string NameSet = "Name";
-
-        [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string? Id { get; set; }
-
-        [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet)]
-        [Alias("Name")]
-        [ValidateNotNullOrEmpty]
-        public string? DisplayName { get; set; }
-
         [Parameter]
         public ComplianceAccessPolicyState? State { get; set; }
 
