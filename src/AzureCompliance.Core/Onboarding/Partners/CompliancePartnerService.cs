@@ -406,7 +406,7 @@ namespace AzureCompliance.Core.Onboarding.Partners
             if (platforms.Count == 0) return;
             try
             {
-                var policies = await ComplianceAccessPolicyService.EnforcedForPlatformsAsync(connection, platforms, context, cancellationToken).ConfigureAwait(false);
+                var policies = await AccessPolicyReader.EnforcedForPlatformsAsync(connection, platforms, context, cancellationToken).ConfigureAwait(false);
                 if (policies.Count > 0)
                 {
                     context.WriteWarning($"Devices on {string.Join(", ", platforms)} will no longer be reported compliant by this partner, and the enabled " +
