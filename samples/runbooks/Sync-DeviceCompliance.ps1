@@ -22,7 +22,7 @@
 #>
 [CmdletBinding()]
 param(
-    # The MDM's device export (CSV).
+    # The MDM's device export (CSV): a path (a Hybrid Runbook Worker's disk) or a blob URL, read with the managed identity.
     [Parameter(Mandatory)] [string] $InventoryPath,
     [ValidateSet('Generic', 'MobileIronCore', 'MaaS360')] [string] $InventoryFormat = 'Generic',
     # Where states are kept: a Blob container URL (https://<account>.blob.core.windows.net/<container>) or a folder.
@@ -52,6 +52,13 @@ $stateName = '{0}-{1}.db' -f $connection.TenantId, ($SourceName -replace '[^A-Za
 $statePath = if ($StateLocation -match '^https://') { $StateLocation.TrimEnd('/') + '/' + $stateName } else { Join-Path $StateLocation $stateName }
 Write-Output "State: $statePath"
 
+if ($InventoryPath -match '^https://') {
+    # A cloud job has no disk of its own: the MDM's export is a blob, read with the same identity (Storage Blob Data Reader or more).
+    $storage = Invoke-RestMethod -Uri "$($env:IDENTITY_ENDPOINT)?resource=https://storage.azure.com/&api-version=2019-08-01" -Headers @{ 'X-IDENTITY-HEADER' = $env:IDENTITY_HEADER }
+    $local = Join-Path ([System.IO.Path]::GetTempPath()) ('inventory-' + [guid]::NewGuid().ToString('N') + '.csv')
+    Invoke-WebRequest -Uri $InventoryPath -OutFile $local -Headers @{ Authorization = "Bearer $($storage.access_token)"; 'x-ms-version' = '2023-11-03' } -UseBasicParsing
+    $InventoryPath = $local
+}
 $devices = @(Import-ComplianceDevice -Path $InventoryPath -Format $InventoryFormat)
 Write-Output "Read $($devices.Count) devices from $InventoryPath; sending their compliance."
 $summary = $devices | Send-DeviceCompliance -Connection $connection -StatePath $statePath -Confirm:$false
