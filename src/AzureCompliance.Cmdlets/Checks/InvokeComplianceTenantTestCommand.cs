@@ -5,6 +5,7 @@ using System.Collections.ObjectModel;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
+using AzureCompliance.Cmdlets.Policy;
 using AzureCompliance.Cmdlets.Infrastructure;
 using AzureCompliance.Cmdlets.Onboarding;
 using AzureCompliance.Core.Devices;
@@ -21,7 +22,7 @@ namespace AzureCompliance.Cmdlets.Checks
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "ComplianceTenantTest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(ComplianceTenantTestResult))]
-    public sealed class InvokeComplianceTenantTestCommand : ConnectedCmdlet
+    public sealed class InvokeComplianceTenantTestCommand : StateCmdlet
     {
         internal static readonly string[] CheckNames = { "Licensing", "Partner", "PartnerTenant", "GroupScope", "CompliancePolicy", "ConditionalAccess", "Drift", "LastSync" };
         private static readonly Version MinimumPester = new Version(5, 0);
@@ -45,10 +46,6 @@ namespace AzureCompliance.Cmdlets.Checks
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? PartnerName { get; set; }
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? StatePath { get; set; }
 
         /// <summary>How recent the partner's heartbeat must be (default one day).</summary>
         [Parameter]
@@ -134,7 +131,7 @@ namespace AzureCompliance.Cmdlets.Checks
                 ["Registry"] = ToObject(registry),
             };
             if (PartnerName != null) data["PartnerName"] = PartnerName;
-            if (StatePath != null) data["StatePath"] = GetUnresolvedProviderPathFromPSPath(StatePath);
+            if (StatePath != null) data["StatePath"] = ResolvedStatePath;
             if (DevicePath != null)
             {
                 data["DevicePath"] = GetUnresolvedProviderPathFromPSPath(DevicePath);

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using AzureCompliance.Cmdlets.Policy;
 using AzureCompliance.Cmdlets.Onboarding;
 using AzureCompliance.Core.Configuration;
 
@@ -11,7 +12,7 @@ namespace AzureCompliance.Cmdlets.Configuration
     /// </summary>
     [Cmdlet(VerbsData.Compare, "ComplianceConfiguration")]
     [OutputType(typeof(ComplianceConfigurationChange))]
-    public sealed class CompareComplianceConfigurationCommand : OnboardingCmdlet
+    public sealed class CompareComplianceConfigurationCommand : StateCmdlet
     {
         /// <summary>The configuration file (.psd1) to compare with.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -19,16 +20,12 @@ namespace AzureCompliance.Cmdlets.Configuration
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = "";
 
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? StatePath { get; set; }
-
         protected override void ProcessRecord()
         {
             var connection = RequireConnection();
             var path = GetUnresolvedProviderPathFromPSPath(Path);
             var configuration = ReadFile(path);
-            var options = new ConfigurationOptions { File = System.IO.Path.GetFileName(path), StatePath = ResolveStatePath(StatePath) };
+            var options = new ConfigurationOptions { File = System.IO.Path.GetFileName(path), StatePath = ResolvedStatePath };
             var plan = RunOrThrow((bridge, token) => ConfigurationPlanner.PlanAsync(connection, configuration, options, bridge, token));
             WriteObject(plan.Changes, enumerateCollection: true);
         }

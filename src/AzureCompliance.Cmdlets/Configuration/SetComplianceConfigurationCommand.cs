@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using AzureCompliance.Cmdlets.Policy;
 using AzureCompliance.Cmdlets.Onboarding;
 using AzureCompliance.Core.Configuration;
 using AzureCompliance.Core.Diagnostics;
@@ -13,17 +14,13 @@ namespace AzureCompliance.Cmdlets.Configuration
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "ComplianceConfiguration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(ComplianceConfigurationChange))]
-    public sealed class SetComplianceConfigurationCommand : OnboardingCmdlet
+    public sealed class SetComplianceConfigurationCommand : StateCmdlet
     {
         /// <summary>The configuration file (.psd1) to apply.</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("FullName")]
         [ValidateNotNullOrEmpty]
         public string Path { get; set; } = "";
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? StatePath { get; set; }
 
         /// <summary>Allows an enforced all-users policy with nobody excluded, and offboarding platforms other instances use.</summary>
         [Parameter]
@@ -47,7 +44,7 @@ namespace AzureCompliance.Cmdlets.Configuration
                 ThrowTerminatingError(ex);
                 return;
             }
-            var options = new ConfigurationOptions { File = System.IO.Path.GetFileName(path), StatePath = ResolveStatePath(StatePath), Force = Force.IsPresent };
+            var options = new ConfigurationOptions { File = System.IO.Path.GetFileName(path), StatePath = ResolvedStatePath, Force = Force.IsPresent };
             var applied = RunOrThrow(async (bridge, token) =>
             {
                 var plan = await ConfigurationPlanner.PlanAsync(connection, configuration, options, bridge, token).ConfigureAwait(false);

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using AzureCompliance.Cmdlets.Policy;
 using AzureCompliance.Core.Devices;
 using AzureCompliance.Core.Onboarding;
 using AzureCompliance.Core.Onboarding.Groups;
@@ -14,7 +15,7 @@ namespace AzureCompliance.Cmdlets.Onboarding
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "ComplianceGroup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = GroupSet)]
     [OutputType(typeof(ComplianceGroupScope))]
-    public sealed class SetComplianceGroupCommand : OnboardingCmdlet
+    public sealed class SetComplianceGroupCommand : StateCmdlet
     {
         private const string GroupSet = "Group";
         private const string AllUsersSet = "AllUsers";
@@ -40,10 +41,6 @@ namespace AzureCompliance.Cmdlets.Onboarding
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? PartnerName { get; set; }
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? StatePath { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -74,7 +71,7 @@ namespace AzureCompliance.Cmdlets.Onboarding
                     Groups = _groups,
                     Platforms = Platform,
                     PartnerName = PartnerName,
-                    StatePath = ResolveStatePath(StatePath),
+                    StatePath = ResolvedStatePath,
                 };
                 var result = RunOrThrow((bridge, token) => ComplianceGroupService.SetAsync(connection, request, bridge, token));
                 WriteErrors(result.Errors);
@@ -97,16 +94,12 @@ namespace AzureCompliance.Cmdlets.Onboarding
     /// <summary>Gets the recorded group scope of this MDM instance with each group's transitive member counts.</summary>
     [Cmdlet(VerbsCommon.Get, "ComplianceGroup")]
     [OutputType(typeof(ComplianceGroup))]
-    public sealed class GetComplianceGroupCommand : OnboardingCmdlet
+    public sealed class GetComplianceGroupCommand : StateCmdlet
     {
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? StatePath { get; set; }
-
         protected override void ProcessRecord()
         {
             var connection = RequireConnection();
-            var path = ResolveStatePath(StatePath);
+            var path = ResolvedStatePath;
             var groups = RunOrThrow((bridge, token) => ComplianceGroupService.GetAsync(connection, path, bridge, token));
             WriteObject(groups, enumerateCollection: true);
         }

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using AzureCompliance.Cmdlets.Policy;
 using AzureCompliance.Core.Devices;
 using AzureCompliance.Core.Onboarding.Readiness;
 
@@ -10,7 +11,7 @@ namespace AzureCompliance.Cmdlets.Onboarding
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "ComplianceTenant")]
     [OutputType(typeof(ComplianceReadinessCheck))]
-    public sealed class TestComplianceTenantCommand : OnboardingCmdlet
+    public sealed class TestComplianceTenantCommand : StateCmdlet
     {
         /// <summary>The platforms the partner must be onboarded for (default Android, iOS).</summary>
         [Parameter]
@@ -22,14 +23,10 @@ namespace AzureCompliance.Cmdlets.Onboarding
         [ValidateNotNullOrEmpty]
         public string? PartnerName { get; set; }
 
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? StatePath { get; set; }
-
         protected override void ProcessRecord()
         {
             var connection = RequireConnection();
-            var request = new ReadinessRequest { Platforms = Platform, PartnerName = PartnerName, StatePath = ResolveStatePath(StatePath) };
+            var request = new ReadinessRequest { Platforms = Platform, PartnerName = PartnerName, StatePath = ResolvedStatePath };
             var checks = RunOrThrow((bridge, token) => ReadinessService.TestAsync(connection, request, bridge, token));
             WriteObject(checks, enumerateCollection: true);
         }
