@@ -15,6 +15,11 @@ namespace AzureCompliance.Cmdlets.Infrastructure
         /// <see cref="StateWorkspace.For"/>).
         /// </summary>
         public static string? Resolve(PathIntrinsics location, string? statePath) =>
-            string.IsNullOrWhiteSpace(statePath) ? null : location.GetUnresolvedProviderPathFromPSPath(statePath);
+            string.IsNullOrWhiteSpace(statePath) ? null
+            : IsBlobUrl(statePath!) ? statePath // state in Azure Storage: a URL, not a PowerShell path
+            : location.GetUnresolvedProviderPathFromPSPath(statePath);
+
+        private static bool IsBlobUrl(string statePath) =>
+            statePath.StartsWith("https://", System.StringComparison.OrdinalIgnoreCase) || statePath.StartsWith("http://", System.StringComparison.OrdinalIgnoreCase);
     }
 }

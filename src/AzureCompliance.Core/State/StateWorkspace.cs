@@ -17,10 +17,17 @@ namespace AzureCompliance.Core.State
 
         private StateWorkspace(IStateLocation location) => _location = location;
 
-        /// <summary>A workspace over <paramref name="location"/> (a full file path), or over the per-user default when it is blank.</summary>
-        /// <param name="connection">The connection whose identity reaches remote state (none is remote yet).</param>
+        /// <summary>
+        /// A workspace over <paramref name="location"/>: a full file path, or a blob URL (state in Azure Storage, signed in
+        /// with a SAS in its query or else with <paramref name="connection"/>'s identity), or the per-user default when blank.
+        /// </summary>
         public static StateWorkspace For(string? location, Connection.ComplianceConnection? connection = null) =>
-            new StateWorkspace(new LocalStateLocation(Path.GetFullPath(string.IsNullOrWhiteSpace(location) ? StateStore.DefaultPath : location!)));
+            Blob.BlobStateAddress.IsBlobAddress(location)
+                ? new StateWorkspace(new Blob.BlobStateLocation(location!, connection))
+                : new StateWorkspace(new LocalStateLocation(Path.GetFullPath(string.IsNullOrWhiteSpace(location) ? StateStore.DefaultPath : location!)));
+
+        /// <summary>A location as it may be shown: a blob URL without its query (which may hold a SAS); a path as it is.</summary>
+        public static string Redact(string location) => Blob.BlobStateAddress.IsBlobAddress(location) ? Blob.BlobStateAddress.Redact(location) : location;
 
         /// <summary>Where the state lives, as shown in messages and results.</summary>
         public string Location => _location.Display;
