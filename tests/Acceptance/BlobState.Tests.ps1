@@ -33,7 +33,13 @@ Describe 'State in Azure Blob Storage (Azurite)' {
                 catch { if ([DateTime]::UtcNow -gt $deadline) { throw "Azurite did not start on port $StoragePort." }; Start-Sleep -Milliseconds 200 }
             }
         }
-        function Stop-Azurite { if ($script:Azurite) { Stop-ProcessTree -Process $script:Azurite; $script:Azurite = $null } }
+        function Stop-Azurite {
+            <# As an outage: the service goes away. SIGTERM (by its process id) lets Azurite save its metadata first, so its restart is the same account. #>
+            if (-not $script:Azurite) { return }
+            if ($IsLinux -or $IsMacOS) { & kill -s TERM $script:Azurite.Id; $null = $script:Azurite.WaitForExit(20000) }
+            Stop-ProcessTree -Process $script:Azurite
+            $script:Azurite = $null
+        }
 
         function New-AccountSas {
             <# An account SAS for the blob service, signed with the account key (the 2019-12-12 string-to-sign). #>
@@ -96,6 +102,39 @@ Describe 'State in Azure Blob Storage (Azurite)' {
             Add-EmulatorTenantObject -Emulator $Emulator -Collection devices -InputObject $devices
             $fleet
         }
+        $UploadPath = '/DataUploadMessages('
+        function Get-UploadCount { (Get-EmulatorJournal -Emulator $Emulator -Method PUT -PathContains $UploadPath -CountOnly).Count }
+        function Set-UploadBudget {
+            <# The service's budget for upload messages: a run of many small messages then lasts long enough to be interrupted. #>
+            param([int] $Messages, [double] $WindowSeconds)
+            Set-EmulatorThrottleRule -Emulator $Emulator -Name 'blob-tests-budget' -Rule @{
+                method = 'PUT'; pathContains = $UploadPath; limit = $Messages; window = (ConvertTo-EmulatorTimeSpan -Seconds $WindowSeconds); scope = 'perTenant'
+            }
+        }
+        function Wait-Uploads {
+            <# Waits until the emulator has received at least -Count more upload messages (or the run ended). #>
+            param([int] $Since, [int] $Count, $Until)
+            $deadline = [DateTime]::UtcNow.AddSeconds(60)
+            while ((Get-UploadCount) -lt $Since + $Count -and [DateTime]::UtcNow -lt $deadline -and -not (& $Until)) { Start-Sleep -Milliseconds 50 }
+        }
+        function New-BlobSendRunspace {
+            <# Another session of this process that connects as the same MDM instance and sends the fleet: a run beside the test. #>
+            param($Fleet, [string] $StatePath)
+            $shell = New-ModuleRunspace -Variable @{ Connect = $Connect; Devices = @(Get-BlobFleetRecord $Fleet); StatePath = $StatePath }
+            $null = $shell.AddScript('$null = Connect-ComplianceTenant @Connect; $Devices | Send-DeviceCompliance -StatePath $StatePath -BatchSize 10')
+            $shell
+        }
+        function Get-FleetMismatch {
+            <# Devices whose Entra isCompliant is not what the MDM reported (every device of these fleets is compliant). #>
+            param($Fleet)
+            $byId = @{}
+            foreach ($device in Get-EmulatorTenant -Emulator $Emulator -Collection devices) { $byId[$device.id] = $device }
+            for ($i = 0; $i -lt $Fleet.Count; $i++) {
+                $device = $byId['{0}-0b1e-4d7d-8b44-{1:x12}' -f $Fleet.Block, $i]
+                if ($device.isCompliant -ne $true) { "${i}: Entra isCompliant $($device.isCompliant)" }
+            }
+        }
+
         function Get-BlobFleetRecord {
             param($Fleet)
             for ($i = 0; $i -lt $Fleet.Count; $i++) {
@@ -110,6 +149,10 @@ Describe 'State in Azure Blob Storage (Azurite)' {
                 }
             }
         }
+    }
+
+    AfterEach {
+        foreach ($rule in @((Get-EmulatorSetting -Emulator $Emulator).throttleRules | Where-Object name -eq 'blob-tests-budget')) { Remove-EmulatorThrottleRule -Emulator $Emulator -Name $rule.name }
     }
 
     AfterAll {
@@ -171,26 +214,111 @@ Describe 'State in Azure Blob Storage (Azurite)' {
         }
     }
 
-    It 'A storage outage stops the run with a clear error; nothing is lost and the next run completes' {
+    It 'A storage outage mid-run stops the run with a clear error; nothing is lost and the next run completes' {
         $state = New-BlobState
-        $fleet = New-BlobFleet -Count 60
-        $first = Invoke-Captured { Get-BlobFleetRecord $fleet | Select-Object -First 20 | Send-DeviceCompliance -StatePath $state.Location }
-        Assert-NoError -Result $first
-
-        Stop-Azurite
+        $fleet = New-BlobFleet -Count 300
+        Set-UploadBudget -Messages 4 -WindowSeconds 1
+        $shell = New-BlobSendRunspace -Fleet $fleet -StatePath $state.Location
         try {
-            $down = Invoke-Captured { Get-BlobFleetRecord $fleet | Send-DeviceCompliance -StatePath $state.Location -LockTimeout 1 }
-            $failure = Get-SingleError -Result $down
-            $failure.FullyQualifiedErrorId | Should -BeLike 'StateStorageUnavailable,*'
-            $failure.Exception.Message | Should -Match 'could not be'
-            (($down.Text, ($down.Errors | Out-String), $failure.Exception.Message) -join "`n") | Should -Not -Match 'sig='
+            $before = Get-UploadCount
+            $invocation = $shell.BeginInvoke()
+            Wait-Uploads -Since $before -Count 5 -Until { $invocation.IsCompleted }
+            $invocation.IsCompleted | Should -BeFalse -Because 'the outage must come in the middle of the run'
+            Stop-Azurite
+            try {
+                $failure = $null
+                try { $null = $shell.EndInvoke($invocation) } catch { $failure = $_.Exception }
+                $errors = @($shell.Streams.Error)
+                $record = if ($errors.Count -gt 0) { $errors[-1] } else { $failure.InnerException.ErrorRecord }
+                $record.FullyQualifiedErrorId | Should -BeLike 'StateStorageUnavailable,*'
+                $record.Exception.Message | Should -Match 'could not be'
+                $record.Exception.Message | Should -Not -Match 'sig='
+                $record.ErrorDetails.RecommendedAction + $record.Exception.Message | Should -Match 'nothing confirmed is lost'
+            }
+            finally { Start-Azurite }
         }
-        finally { Start-Azurite }
+        finally { Remove-ModuleRunspace -Shell $shell }
+        Remove-EmulatorThrottleRule -Emulator $Emulator -Name 'blob-tests-budget'
 
-        $next = Invoke-Captured { Get-BlobFleetRecord $fleet | Send-DeviceCompliance -StatePath $state.Location }
+        # The stopped run could not release its lease (storage was down): the next run waits for it to expire (60 s).
+        $next = Invoke-Captured { Get-BlobFleetRecord $fleet | Send-DeviceCompliance -StatePath $state.Location -LockTimeout 120 }
         Assert-NoError -Result $next
         $summary = $next.Output | Select-Object -Last 1
-        $summary.Sent | Should -Be 40 -Because 'the 20 devices confirmed before the outage are not sent again'
-        $summary.Unchanged | Should -Be 20
+        $summary.Unchanged | Should -BeGreaterThan 0 -Because 'what was confirmed before the outage is not sent again'
+        @(Get-FleetMismatch $fleet) | Should -BeNullOrEmpty
+    }
+
+    It 'A run whose lease is broken stops with StateLeaseLost; nothing is lost and the next run completes' {
+        $state = New-BlobState
+        $fleet = New-BlobFleet -Count 400
+        Set-UploadBudget -Messages 1 -WindowSeconds 1
+        $shell = New-BlobSendRunspace -Fleet $fleet -StatePath $state.Location
+        try {
+            $before = Get-UploadCount
+            $invocation = $shell.BeginInvoke()
+            Wait-Uploads -Since $before -Count 2 -Until { $invocation.IsCompleted }
+            $invocation.IsCompleted | Should -BeFalse
+            $broken = Invoke-Storage -Path "state/$($state.Name)" -Query 'comp=lease' -Method Put -Headers @{ 'x-ms-lease-action' = 'break'; 'x-ms-lease-break-period' = '0' }
+            $broken.StatusCode | Should -Be 202
+            $failure = $null
+            try { $null = $shell.EndInvoke($invocation) } catch { $failure = $_.Exception }
+            $errors = @($shell.Streams.Error)
+            $record = if ($errors.Count -gt 0) { $errors[-1] } else { $failure.InnerException.ErrorRecord }
+            $record.FullyQualifiedErrorId | Should -BeLike 'StateLeaseLost,*'
+            $record.Exception.Message | Should -Not -Match 'sig='
+        }
+        finally { Remove-ModuleRunspace -Shell $shell }
+        Remove-EmulatorThrottleRule -Emulator $Emulator -Name 'blob-tests-budget'
+
+        $next = Invoke-Captured { Get-BlobFleetRecord $fleet | Send-DeviceCompliance -StatePath $state.Location -LockTimeout 10 }
+        Assert-NoError -Result $next
+        ($next.Output | Select-Object -Last 1).Unchanged | Should -BeGreaterThan 0
+        @(Get-FleetMismatch $fleet) | Should -BeNullOrEmpty
+    }
+
+    It 'A run killed mid-way (the pwsh process) loses nothing: the next run sends only what was not confirmed' {
+        $state = New-BlobState
+        $fleet = New-BlobFleet -Count 300
+        Set-UploadBudget -Messages 3 -WindowSeconds 1
+        $work = Join-Path ([System.IO.Path]::GetTempPath()) ('azc-blob-kill-' + [guid]::NewGuid().ToString('N'))
+        $null = New-Item -ItemType Directory -Path $work
+        $connect = @{} + $Connect
+        $connect.ClientSecret = $Demo.AppSecret
+        @{ Manifest = (Get-ModuleManifestPath); Connect = $connect; StatePath = $state.Location; Devices = @(Get-BlobFleetRecord $fleet) } |
+            ConvertTo-Json -Depth 5 | Set-Content -LiteralPath (Join-Path $work 'run.json')
+        @'
+$run = Get-Content -LiteralPath (Join-Path $PSScriptRoot 'run.json') -Raw | ConvertFrom-Json -AsHashtable
+Import-Module $run.Manifest
+$connect = $run.Connect
+$connect.ClientSecret = ConvertTo-SecureString -String $connect.ClientSecret -AsPlainText -Force
+$null = Connect-ComplianceTenant @connect
+$run.Devices | ForEach-Object { [pscustomobject]$_ } | Send-DeviceCompliance -StatePath $run.StatePath -BatchSize 10
+'@ | Set-Content -LiteralPath (Join-Path $work 'run.ps1')
+        $powershell = (Get-Process -Id $PID).Path
+        $prefix = @(if ([System.IO.Path]::GetFileNameWithoutExtension($powershell) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+        $before = Get-UploadCount
+        $process = Start-Process -FilePath $powershell -ArgumentList ($prefix + @('-NoProfile', '-NonInteractive', '-File', (Join-Path $work 'run.ps1'))) -PassThru `
+            -RedirectStandardOutput (Join-Path $work 'out.txt') -RedirectStandardError (Join-Path $work 'err.txt')
+        try {
+            Wait-Uploads -Since $before -Count 12 -Until { $process.HasExited }
+            $process.HasExited | Should -BeFalse -Because "the run must be killed in the middle: $(Get-Content -Raw -LiteralPath (Join-Path $work 'err.txt') -ErrorAction SilentlyContinue)"
+            $process.Kill($true)
+            $process.WaitForExit()
+        }
+        finally {
+            if (-not $process.HasExited) { $process.Kill($true) }
+            Remove-Item -LiteralPath $work -Recurse -Force -ErrorAction SilentlyContinue
+        }
+        $uploadedBeforeKill = (Get-UploadCount) - $before
+        Remove-EmulatorThrottleRule -Emulator $Emulator -Name 'blob-tests-budget'
+
+        # The killed run's lease expires within 60 s; the next run waits for it.
+        $next = Invoke-Captured { Get-BlobFleetRecord $fleet | Send-DeviceCompliance -StatePath $state.Location -LockTimeout 120 }
+        Assert-NoError -Result $next
+        $summary = $next.Output | Select-Object -Last 1
+        $summary.Unchanged | Should -BeGreaterThan 0 -Because 'what the killed run had confirmed is not sent again'
+        $summary.Unchanged | Should -BeLessOrEqual ($uploadedBeforeKill * 10)
+        ($summary.Unchanged + $summary.Sent + $summary.Recovered) | Should -BeGreaterOrEqual 300
+        @(Get-FleetMismatch $fleet) | Should -BeNullOrEmpty
     }
 }
