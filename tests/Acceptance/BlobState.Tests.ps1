@@ -3,8 +3,9 @@
     and New-CompliancePolicy against the built module, the tenant emulator and Azurite (the official Azure Storage
     emulator, installed by `npm ci` in build/azurite; build.ps1 -Task Test and .ci/run do it when node is present).
     Covers: first run, delta run (nothing re-sent, the snapshot not rewritten, the journal growing with the changed
-    devices only), a second run while the lease is held (StateInUse), a storage outage mid-run (clear error, nothing
-    lost, the next run completes), and the SAS never shown.
+    devices only), a second run while the lease is held (StateInUse), a storage outage mid-run and a broken lease (clear
+    error, nothing lost, the next run completes), a pwsh process killed mid-run then resumed, the owner-only local copy,
+    and the SAS never shown.
 #>
 
 Describe 'State in Azure Blob Storage (Azurite)' {
@@ -258,6 +259,16 @@ Describe 'State in Azure Blob Storage (Azurite)' {
             $invocation = $shell.BeginInvoke()
             Wait-Uploads -Since $before -Count 2 -Until { $invocation.IsCompleted }
             $invocation.IsCompleted | Should -BeFalse
+
+            # The run's local copy of the state: owner-only, as the local state file is.
+            $copies = @(Get-ChildItem -LiteralPath ([System.IO.Path]::GetTempPath()) -Directory | Where-Object Name -CMatch '^AzureCompliance-[0-9a-f]{32}$')
+            $copies.Count | Should -BeGreaterThan 0 -Because 'the run works on a temporary copy'
+            if ($IsLinux -or $IsMacOS) {
+                foreach ($copy in $copies) {
+                    ([int]$copy.UnixFileMode -band 0x1FF) | Should -Be 0x1C0 -Because "the folder $($copy.Name) is 0700"
+                    foreach ($file in Get-ChildItem -LiteralPath $copy.FullName -File) { ([int]$file.UnixFileMode -band 0x1FF) | Should -Be 0x180 -Because "$($file.Name) is 0600" }
+                }
+            }
             $broken = Invoke-Storage -Path "state/$($state.Name)" -Query 'comp=lease' -Method Put -Headers @{ 'x-ms-lease-action' = 'break'; 'x-ms-lease-break-period' = '0' }
             $broken.StatusCode | Should -Be 202
             $failure = $null

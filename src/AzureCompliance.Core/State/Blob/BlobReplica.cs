@@ -146,12 +146,27 @@ namespace AzureCompliance.Core.State.Blob
             {
                 return;
             }
-            _lease.ThrowIfLost();
-            var due = _forRun
-                ? Appender != null && (Appender.Bytes >= Math.Max(_snapshotBytes, MinJournalBeforeCheckpoint) || Appender.Blocks >= MaxJournalBlocks)
-                : store.TotalChanges() > _baseline;
-            if (due)
+            if (_forRun)
             {
+                // A run's writes are all in the journal already: a checkpoint only keeps replay short. When it cannot be
+                // made (lease lost, storage gone) nothing is lost and a later run makes it; the run's own error stands.
+                var due = Appender != null && !_lease.IsLost &&
+                    (Appender.Bytes >= Math.Max(_snapshotBytes, MinJournalBeforeCheckpoint) || Appender.Blocks >= MaxJournalBlocks);
+                if (due)
+                {
+                    try
+                    {
+                        Upload(store);
+                    }
+                    catch (Diagnostics.ComplianceException)
+                    {
+                    }
+                }
+                return;
+            }
+            if (store.TotalChanges() > _baseline)
+            {
+                _lease.ThrowIfLost();
                 Upload(store);
             }
         }
