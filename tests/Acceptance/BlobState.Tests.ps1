@@ -173,6 +173,10 @@ Describe 'State in Azure Blob Storage (Azurite)' {
         $summary.Confirmed | Should -Be 200
         $summary.StatePath | Should -Be $state.Shown -Because 'the location is shown without its SAS'
 
+        $policies = @(Get-CompliancePolicy -StatePath $state.Location)
+        $policies.Name | Sort-Object | Should -Be @('Android blob fleet', 'iOS blob fleet') -Because 'the policies written to the blob are read back from it'
+        (Get-ComplianceGroup -StatePath $state.Location).Id | Should -Be $OwnersGroupId
+
         $snapshot = Get-BlobInfo $state.Name
         $journal = Get-BlobInfo "$($state.Name).journal"
         $journal.Length | Should -BeGreaterThan 0 -Because 'the run appended its writes to the journal'

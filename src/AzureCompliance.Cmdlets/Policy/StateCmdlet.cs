@@ -38,6 +38,9 @@ namespace AzureCompliance.Cmdlets.Policy
         /// <summary>Opens existing state to read it; null (and nothing created) when there is none.</summary>
         protected StateStore? OpenExistingStore() => OrThrow(() => Workspace.OpenForReading());
 
+        /// <summary>Makes the store's changes durable where the state lives before they are reported, or ends the command with the engine's error.</summary>
+        protected void Save(StateStore store) => OrThrow(() => { store.Save(); return true; });
+
         private T OrThrow<T>(Func<T> open)
         {
             try

@@ -191,6 +191,12 @@ ALTER TABLE devices ADD COLUMN last_update INTEGER;", transaction);
         /// <summary>Folds the write-ahead log into the file, so the file alone is a consistent snapshot.</summary>
         internal void Checkpoint() => Execute("PRAGMA wal_checkpoint(TRUNCATE);");
 
+        /// <summary>
+        /// Makes the changes made so far durable where the state lives, before they are reported: a local file already
+        /// is (every write commits); state in Azure Storage uploads its snapshot now. Closing the store does it too.
+        /// </summary>
+        public void Save() => Replica?.Save(this);
+
         public void Dispose()
         {
             var replica = Replica;
@@ -212,5 +218,8 @@ ALTER TABLE devices ADD COLUMN last_update INTEGER;", transaction);
     {
         /// <summary>The store is about to close: upload what changed (may fail; the copy is then discarded, nothing uploaded is lost).</summary>
         void Closing(StateStore store);
+
+        /// <summary>Uploads what changed now (a writer's explicit save); nothing when nothing changed.</summary>
+        void Save(StateStore store);
     }
 }

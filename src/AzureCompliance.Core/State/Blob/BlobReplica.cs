@@ -164,11 +164,18 @@ namespace AzureCompliance.Core.State.Blob
                 }
                 return;
             }
-            if (store.TotalChanges() > _baseline)
+            Save(store);
+        }
+
+        public void Save(StateStore store)
+        {
+            if (_lease == null || _forRun || store.TotalChanges() <= _baseline)
             {
-                _lease.ThrowIfLost();
-                Upload(store);
+                return;
             }
+            _lease.ThrowIfLost();
+            Upload(store);
+            _baseline = store.TotalChanges();
         }
 
         /// <summary>Uploads the copy as the next generation's snapshot, then starts that generation's empty journal.</summary>
