@@ -178,7 +178,7 @@ function Install-Azurite {
         Write-Warning 'npm not found: BlobState.Tests.ps1 (state in Azure Storage, against Azurite) cannot run. Install Node.js 20+.'
         return
     }
-    if ((Test-Path -LiteralPath $installed) -and (Get-Item -LiteralPath $installed).LastWriteTimeUtc -ge (Get-Item -LiteralPath (Join-Path $folder 'package-lock.json')).LastWriteTimeUtc) {
+    if ((Test-Path -LiteralPath $installed) -and (Get-Item -LiteralPath $installed -Force).LastWriteTimeUtc -ge (Get-Item -LiteralPath (Join-Path $folder 'package-lock.json')).LastWriteTimeUtc) {
         return
     }
     Write-Step 'Azurite (npm ci in build/azurite)'
