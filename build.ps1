@@ -163,8 +163,29 @@ function Get-XunitCount {
     $count
 }
 
+function Install-Azurite {
+    <#
+    Azurite, the Azure Storage emulator of tests/Acceptance/BlobState.Tests.ps1, pinned by build/azurite/package-lock.json.
+    Installed when node is present and the lock changed since the last install; without node those tests fail saying why.
+    #>
+    $folder = Join-Path (Join-Path $RepositoryRoot 'build') 'azurite'
+    $installed = Join-Path (Join-Path $folder 'node_modules') '.package-lock.json'
+    if (-not (Get-Command -Name 'npm' -ErrorAction SilentlyContinue)) {
+        Write-Warning 'npm not found: BlobState.Tests.ps1 (state in Azure Storage, against Azurite) cannot run. Install Node.js 20+.'
+        return
+    }
+    if ((Test-Path -LiteralPath $installed) -and (Get-Item -LiteralPath $installed -Force).LastWriteTimeUtc -ge (Get-Item -LiteralPath (Join-Path $folder 'package-lock.json')).LastWriteTimeUtc) {
+        return
+    }
+    Write-Step 'Azurite (npm ci in build/azurite)'
+    Push-Location -LiteralPath $folder
+    try { $null = Invoke-Native -FilePath 'npm' -ArgumentList @('ci', '--ignore-scripts', '--no-audit', '--no-fund') }
+    finally { Pop-Location }
+}
+
 function Invoke-TestTask {
     Invoke-BuildTask
+    Install-Azurite
     if (Test-Path -LiteralPath $TestResultsDirectory) { Remove-Item -LiteralPath $TestResultsDirectory -Recurse -Force }
     $xunitResults = Join-Path $TestResultsDirectory 'xunit'
     New-Item -ItemType Directory -Path $xunitResults -Force | Out-Null

@@ -4,6 +4,7 @@ using AzureCompliance.Bench;
 // dotnet run --project bench/AzureCompliance.Bench -c Release [-- options]
 //   (no mode)  the benchmark: prints the figures
 //   kill9      kill -9 a sync in the middle, run again, check that nothing was lost or confirmed twice
+//   blob       state in Azure Blob Storage (Azurite) vs a local state file: throughput ratio, storage written by a delta run
 //   serve      (internal) the emulator child process
 //   sync       (internal) one sync run, the process kill9 kills
 var mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "bench";
@@ -22,6 +23,8 @@ switch (mode)
         return await KillNine.SyncAsync(Option("--authority")!, Option("--graph")!, Option("--state")!, Option("--owner")!, IntOption("--count", 3000), IntOption("--batch", 50), Option("--sent"));
     case "kill9":
         return await KillNine.RunAsync(IntOption("--devices", 3000), IntOption("--batch", 50), IntOption("--kill-after", 15));
+    case "blob":
+        return await new BlobStateBench { Devices = IntOption("--devices", 100_000), BatchSize = IntOption("--batch", 100) }.RunAsync();
     case "bench":
         return await new Benchmarks
         {

@@ -34,9 +34,6 @@ namespace AzureCompliance.Cmdlets.Checks
         [ValidateSet("Licensing", "Partner", "PartnerTenant", "GroupScope", "CompliancePolicy", "ConditionalAccess", "Drift", "LastSync", IgnoreCase = true)]
         public string[]? ExcludeCheck { get; set; }
 
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? StatePath { get; set; }
 
         /// <summary>How recent the partner's heartbeat must be (default one day).</summary>
         [Parameter]

@@ -12,16 +12,13 @@ namespace AzureCompliance.Cmdlets.Configuration
     [OutputType(typeof(ComplianceConfigurationChange))]
     public sealed class CompareComplianceConfigurationCommand : ConfigurationFileCmdlet
     {
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? StatePath { get; set; }
 
         protected override void ProcessRecord()
         {
             var connection = RequireConnection();
             var path = ResolvedPath;
             var configuration = ReadFile(path);
-            var options = new ConfigurationOptions { File = System.IO.Path.GetFileName(path), StatePath = ResolveStatePath(StatePath) };
+            var options = new ConfigurationOptions { File = System.IO.Path.GetFileName(path), StatePath = ResolvedStatePath };
             var plan = RunOrThrow((bridge, token) => ConfigurationPlanner.PlanAsync(connection, configuration, options, bridge, token));
             WriteObject(plan.Changes, enumerateCollection: true);
         }

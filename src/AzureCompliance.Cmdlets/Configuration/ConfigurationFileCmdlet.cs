@@ -6,7 +6,7 @@ using AzureCompliance.Core.Diagnostics;
 namespace AzureCompliance.Cmdlets.Configuration
 {
     /// <summary>Compare-/Set-ComplianceConfiguration: a configuration file (-Path, also piped files by FullName) read as the engine's model.</summary>
-    public abstract class ConfigurationFileCmdlet : OnboardingCmdlet
+    public abstract class ConfigurationFileCmdlet : Policy.StateCmdlet
     {
         /// <summary>The configuration file (.psd1).</summary>
         [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]

@@ -1,5 +1,6 @@
 using System.IO;
 using System.Management.Automation;
+using AzureCompliance.Cmdlets.Policy;
 using System.Text;
 using AzureCompliance.Cmdlets.Onboarding;
 using AzureCompliance.Core.Configuration;
@@ -15,7 +16,7 @@ namespace AzureCompliance.Cmdlets.Configuration
     [Cmdlet(VerbsData.Export, "ComplianceConfiguration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low, DefaultParameterSetName = PathSet)]
     [OutputType(typeof(FileInfo), ParameterSetName = new[] { PathSet })]
     [OutputType(typeof(string), ParameterSetName = new[] { TextSet })]
-    public sealed class ExportComplianceConfigurationCommand : OnboardingCmdlet
+    public sealed class ExportComplianceConfigurationCommand : StateCmdlet
     {
         private const string PathSet = "Path";
         private const string TextSet = "Text";
@@ -38,14 +39,10 @@ namespace AzureCompliance.Cmdlets.Configuration
         [ValidateNotNullOrEmpty]
         public string? PartnerName { get; set; }
 
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? StatePath { get; set; }
-
         protected override void ProcessRecord()
         {
             var connection = RequireConnection();
-            var statePath = ResolveStatePath(StatePath);
+            var statePath = ResolvedStatePath;
             var configuration = RunOrThrow((bridge, token) => ConfigurationExporter.ExportAsync(connection, statePath, PartnerName, bridge, token));
             var header = $"AzureCompliance configuration of the MDM instance '{connection.SourceName}'.\n" +
                          "Apply it with: Set-ComplianceConfiguration -Path <this file>  (preview with -WhatIf, or Compare-ComplianceConfiguration).";

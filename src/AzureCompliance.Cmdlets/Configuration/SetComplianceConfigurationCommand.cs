@@ -13,9 +13,6 @@ namespace AzureCompliance.Cmdlets.Configuration
     [OutputType(typeof(ComplianceConfigurationChange))]
     public sealed class SetComplianceConfigurationCommand : ConfigurationFileCmdlet
     {
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? StatePath { get; set; }
 
         /// <summary>Allows an enforced all-users policy with nobody excluded, and offboarding platforms other instances use.</summary>
         [Parameter]
@@ -30,7 +27,7 @@ namespace AzureCompliance.Cmdlets.Configuration
             var connection = RequireConnection();
             var path = ResolvedPath;
             var configuration = ReadFile(path);
-            var options = new ConfigurationOptions { File = System.IO.Path.GetFileName(path), StatePath = ResolveStatePath(StatePath), Force = Force.IsPresent };
+            var options = new ConfigurationOptions { File = System.IO.Path.GetFileName(path), StatePath = ResolvedStatePath, Force = Force.IsPresent };
             var applied = RunOrThrow(async (bridge, token) =>
             {
                 var plan = await ConfigurationPlanner.PlanAsync(connection, configuration, options, bridge, token).ConfigureAwait(false);

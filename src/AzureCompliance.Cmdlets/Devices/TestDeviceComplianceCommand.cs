@@ -51,7 +51,7 @@ namespace AzureCompliance.Cmdlets.Devices
                     _evaluator = store == null ? new PolicyEvaluator(Array.Empty<CompliancePolicy>()) : PolicyEvaluator.Load(store, source);
                     if (!_evaluator.HasPolicies)
                     {
-                        WriteWarning($"Source '{source}' has no enabled compliance policy in {ResolvedStatePath}: every device is reported without a policy " +
+                        WriteWarning($"Source '{source}' has no enabled compliance policy in {Workspace.Location}: every device is reported without a policy " +
                             "(and Send-DeviceCompliance would send nothing). Create one with New-CompliancePolicy, or pass -Policy.");
                     }
                 }

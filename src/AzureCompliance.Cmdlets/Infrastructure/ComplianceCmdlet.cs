@@ -59,6 +59,15 @@ namespace AzureCompliance.Cmdlets.Infrastructure
 
         protected void WriteError(ComplianceException exception) => WriteError(ErrorRecords.From(exception));
 
+        /// <summary>Writes the engine's per-item problems as non-terminating errors, in order (the pipeline goes on).</summary>
+        protected void WriteErrors(System.Collections.Generic.IEnumerable<ComplianceException> errors)
+        {
+            foreach (var error in errors)
+            {
+                WriteError(error);
+            }
+        }
+
         protected void ThrowTerminatingError(ComplianceException exception) => ThrowTerminatingError(ErrorRecords.From(exception));
     }
 

@@ -10,12 +10,16 @@ namespace AzureCompliance.Cmdlets.Infrastructure
     /// </summary>
     internal static class StatePaths
     {
-        /// <summary>The file-system path of a given -StatePath; null when none was given (the engine then uses the default).</summary>
+        /// <summary>
+        /// The file-system path of a given -StatePath; null when none was given (the engine then uses the default,
+        /// <see cref="StateWorkspace.For"/>).
+        /// </summary>
         public static string? Resolve(PathIntrinsics location, string? statePath) =>
-            string.IsNullOrWhiteSpace(statePath) ? null : location.GetUnresolvedProviderPathFromPSPath(statePath);
+            string.IsNullOrWhiteSpace(statePath) ? null
+            : IsBlobUrl(statePath!) ? statePath // state in Azure Storage: a URL, not a PowerShell path
+            : location.GetUnresolvedProviderPathFromPSPath(statePath);
 
-        /// <summary>The file-system path of a given -StatePath, or the per-user default state file.</summary>
-        public static string ResolveOrDefault(PathIntrinsics location, string? statePath) =>
-            Resolve(location, statePath) ?? StateStore.DefaultPath;
+        private static bool IsBlobUrl(string statePath) =>
+            statePath.StartsWith("https://", System.StringComparison.OrdinalIgnoreCase) || statePath.StartsWith("http://", System.StringComparison.OrdinalIgnoreCase);
     }
 }

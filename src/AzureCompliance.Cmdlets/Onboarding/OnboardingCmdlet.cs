@@ -5,19 +5,11 @@ using AzureCompliance.Core.Diagnostics;
 
 namespace AzureCompliance.Cmdlets.Onboarding
 {
-    /// <summary>Base of the onboarding cmdlets: a tenant connection, engine per-item errors written in order, identity binding.</summary>
+    /// <summary>
+    /// Base of the onboarding cmdlets that work on the tenant only (partner, licences, access policies); those that also
+    /// read or record local state (group scope, configuration, readiness) derive from <see cref="Policy.StateCmdlet"/>.
+    /// </summary>
     public abstract class OnboardingCmdlet : ConnectedCmdlet
     {
-        /// <summary>Writes the engine's per-item problems as non-terminating errors (the pipeline goes on).</summary>
-        protected void WriteErrors(IEnumerable<ComplianceException> errors)
-        {
-            foreach (var error in errors)
-            {
-                WriteError(error);
-            }
-        }
-
-        /// <summary>A -StatePath as a file system path (relative paths and PSDrives resolved); null for the default.</summary>
-        protected string? ResolveStatePath(string? statePath) => StatePaths.Resolve(SessionState.Path, statePath);
     }
 }

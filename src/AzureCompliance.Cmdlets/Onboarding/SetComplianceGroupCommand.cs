@@ -1,3 +1,4 @@
+using AzureCompliance.Cmdlets.Policy;
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
@@ -14,7 +15,7 @@ namespace AzureCompliance.Cmdlets.Onboarding
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "ComplianceGroup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium, DefaultParameterSetName = GroupSet)]
     [OutputType(typeof(ComplianceGroupScope))]
-    public sealed class SetComplianceGroupCommand : OnboardingCmdlet
+    public sealed class SetComplianceGroupCommand : StateCmdlet
     {
         private const string GroupSet = "Group";
         private const string AllUsersSet = "AllUsers";
@@ -41,9 +42,6 @@ namespace AzureCompliance.Cmdlets.Onboarding
         [ValidateNotNullOrEmpty]
         public string? PartnerName { get; set; }
 
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? StatePath { get; set; }
 
         protected override void ProcessRecord()
         {
@@ -74,7 +72,7 @@ namespace AzureCompliance.Cmdlets.Onboarding
                     Groups = _groups,
                     Platforms = Platform,
                     PartnerName = PartnerName,
-                    StatePath = ResolveStatePath(StatePath),
+                    StatePath = ResolvedStatePath,
                 };
                 var result = RunOrThrow((bridge, token) => ComplianceGroupService.SetAsync(connection, request, bridge, token));
                 WriteErrors(result.Errors);

@@ -4,7 +4,7 @@ using AzureCompliance.Core.Devices;
 namespace AzureCompliance.Cmdlets.Onboarding
 {
     /// <summary>Test-ComplianceTenant and Invoke-ComplianceTenantTest: what the tenant must be ready for (-Platform) and by which partner (-PartnerName).</summary>
-    public abstract class TenantReadinessCmdlet : OnboardingCmdlet
+    public abstract class TenantReadinessCmdlet : Policy.StateCmdlet
     {
         /// <summary>The platforms the partner (and, for the tenant tests, the policies and Conditional Access) must cover; default Android, iOS.</summary>
         [Parameter]

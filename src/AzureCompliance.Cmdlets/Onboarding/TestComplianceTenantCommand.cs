@@ -11,14 +11,11 @@ namespace AzureCompliance.Cmdlets.Onboarding
     [OutputType(typeof(ComplianceReadinessCheck))]
     public sealed class TestComplianceTenantCommand : TenantReadinessCmdlet
     {
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? StatePath { get; set; }
 
         protected override void ProcessRecord()
         {
             var connection = RequireConnection();
-            var request = new ReadinessRequest { Platforms = Platform, PartnerName = PartnerName, StatePath = ResolveStatePath(StatePath) };
+            var request = new ReadinessRequest { Platforms = Platform, PartnerName = PartnerName, StatePath = ResolvedStatePath };
             var checks = RunOrThrow((bridge, token) => ReadinessService.TestAsync(connection, request, bridge, token));
             WriteObject(checks, enumerateCollection: true);
         }

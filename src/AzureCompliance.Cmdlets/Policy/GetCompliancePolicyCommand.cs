@@ -8,7 +8,7 @@ namespace AzureCompliance.Cmdlets.Policy
     /// <summary>Lists the compliance policies of an MDM instance (source) from the state file. Local only: nothing is sent.</summary>
     [Cmdlet(VerbsCommon.Get, "CompliancePolicy")]
     [OutputType(typeof(CompliancePolicy))]
-    public sealed class GetCompliancePolicyCommand : StateCmdlet
+    public sealed class GetCompliancePolicyCommand : InstanceStateCmdlet
     {
         /// <summary>Policy names; wildcards allowed. All when omitted.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -20,11 +20,6 @@ namespace AzureCompliance.Cmdlets.Policy
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateSet("Android", "iOS", "macOS", IgnoreCase = true)]
         public string? Platform { get; set; }
-
-        /// <summary>The MDM instance; by default the connection's SourceName, else this computer's name.</summary>
-        [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateNotNullOrEmpty]
-        public string? SourceName { get; set; }
 
         protected override void ProcessRecord()
         {

@@ -83,6 +83,7 @@ namespace AzureCompliance.Cmdlets.Policy
             }
             if (TryRun((bridge, token) => CompliancePolicyService.CreateAsync(connection, store, policy, bridge, token), out var created))
             {
+                Save(store);
                 WriteObject(created);
             }
         }

@@ -37,7 +37,7 @@ namespace AzureCompliance.Cmdlets.Policy
                 {
                     return Enumerable.Empty<CompletionResult>();
                 }
-                var path = StatePaths.ResolveOrDefault(paths, statePath);
+                var path = StatePaths.Resolve(paths, statePath);
                 names = CompliancePolicyStore.ListNames(path, source!);
             }
             catch (Exception)

@@ -36,6 +36,7 @@ namespace AzureCompliance.Cmdlets.Policy
             {
                 return;
             }
+            Save(store);
             if (PassThru)
             {
                 WriteObject(policy);

@@ -31,6 +31,7 @@ namespace AzureCompliance.Cmdlets.Policy
                 WriteError(PolicyErrors.Changed(policy.Name, source));
                 return;
             }
+            Save(store);
             WriteVerbose($"Removed the compliance policy '{policy.Name}'." +
                 (policy.IntunePolicyId == null ? "" : $" The Intune partner compliance policy {policy.IntunePolicyId} stays; remove it in the Intune admin center when no MDM instance uses it."));
         }

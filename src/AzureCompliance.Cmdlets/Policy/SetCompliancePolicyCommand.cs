@@ -119,6 +119,7 @@ namespace AzureCompliance.Cmdlets.Policy
             {
                 return;
             }
+            Save(store);
             if (PassThru)
             {
                 WriteObject(result);

@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using System.Management.Automation;
 using System.Threading;
 using System.Threading.Tasks;
@@ -10,8 +9,10 @@ using AzureCompliance.Core.State;
 namespace AzureCompliance.Cmdlets.Policy
 {
     /// <summary>
-    /// A cmdlet that works on the module's local state (policies, group scope): -StatePath chooses the state file and
-    /// the MDM instance (source) is -SourceName, else the connection's SourceName, else the machine name.
+    /// A cmdlet that works on the module's state (policies, group scope, licensing intent, the sync journal): the one
+    /// declaration of -StatePath, resolved against the PowerShell location (<see cref="StatePaths"/>) and opened through
+    /// one <see cref="StateWorkspace"/>. The MDM instance (source) is -SourceName, else the connection's SourceName,
+    /// else the machine name.
     /// </summary>
     public abstract class StateCmdlet : ConnectedCmdlet
     {
@@ -20,19 +21,31 @@ namespace AzureCompliance.Cmdlets.Policy
         [ValidateNotNullOrEmpty]
         public string? StatePath { get; set; }
 
-        protected string ResolvedStatePath => StatePaths.ResolveOrDefault(SessionState.Path, StatePath);
+        /// <summary>-StatePath resolved against the PowerShell location; null when none was given (the engine then uses the default).</summary>
+        protected string? ResolvedStatePath => StatePaths.Resolve(SessionState.Path, StatePath);
+
+        /// <summary>Where this command's state lives, opened only through this.</summary>
+        protected StateWorkspace Workspace => OrThrow(() => StateWorkspace.For(ResolvedStatePath, Connection ?? SessionConnection.Current));
 
         /// <summary>The source a command works on: the given name, else the connection's SourceName, else the machine name.</summary>
         protected string ResolveSource(string? sourceName) =>
             !string.IsNullOrWhiteSpace(sourceName) ? sourceName!
             : (Connection ?? SessionConnection.Current)?.SourceName ?? System.Environment.MachineName;
 
-        /// <summary>Opens (creating if needed) the state file, or ends the command with the engine's error.</summary>
-        protected StateStore OpenStore()
+        /// <summary>Opens (creating if needed) the state for changes, or ends the command with the engine's error.</summary>
+        protected StateStore OpenStore() => OrThrow(() => Workspace.Open());
+
+        /// <summary>Opens existing state to read it; null (and nothing created) when there is none.</summary>
+        protected StateStore? OpenExistingStore() => OrThrow(() => Workspace.OpenForReading());
+
+        /// <summary>Makes the store's changes durable where the state lives before they are reported, or ends the command with the engine's error.</summary>
+        protected void Save(StateStore store) => OrThrow(() => { store.Save(); return true; });
+
+        private T OrThrow<T>(Func<T> open)
         {
             try
             {
-                return StateStore.Open(ResolvedStatePath);
+                return open();
             }
             catch (ComplianceException ex)
             {
@@ -40,9 +53,6 @@ namespace AzureCompliance.Cmdlets.Policy
                 throw; // not reached
             }
         }
-
-        /// <summary>Opens the state file if it exists; null (and no file created) when it does not.</summary>
-        protected StateStore? OpenExistingStore() => File.Exists(ResolvedStatePath) ? OpenStore() : null;
 
         /// <summary>Runs engine work; its error becomes a non-terminating error of this pipeline item. False when it failed.</summary>
         private protected bool TryRun<T>(Func<PipelineBridge, CancellationToken, Task<T>> work, out T result)
@@ -75,5 +85,14 @@ namespace AzureCompliance.Cmdlets.Policy
                 return false;
             }
         }
+    }
+
+    /// <summary>A state cmdlet about one MDM instance's policies: the one declaration of -SourceName bound from the pipeline.</summary>
+    public abstract class InstanceStateCmdlet : StateCmdlet
+    {
+        /// <summary>The MDM instance; by default the connection's SourceName, else this computer's name.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? SourceName { get; set; }
     }
 }

@@ -74,7 +74,7 @@ namespace AzureCompliance.Cmdlets.Sync
             _connection = RequireConnection();
             var path = ResolvedStatePath;
             var description = $"Send the compliance of the piped devices to tenant {_connection.TenantDomain ?? _connection.TenantId} " +
-                $"as MDM instance '{_connection.SourceName}' (state file {path}).";
+                $"as MDM instance '{_connection.SourceName}' (state {Workspace.Location}).";
             var whatIf = false;
             if (!ShouldProcess(description, description + " Continue?", "Send device compliance", out var reason))
             {

@@ -26,7 +26,8 @@ namespace AzureCompliance.Core.Configuration
         public static async Task<ComplianceConfiguration> ExportAsync(ComplianceConnection connection, string? statePath, string? partnerName,
             IOperationContext context, CancellationToken cancellationToken)
         {
-            var path = FullStatePath(statePath);
+            var workspace = StateWorkspace.For(statePath, connection);
+            var path = workspace.Location;
             var source = connection.SourceName;
             var partners = await CompliancePartnerService.ListAsync(connection, cancellationToken).ConfigureAwait(false);
             var configuration = new ComplianceConfiguration();
@@ -40,7 +41,7 @@ namespace AzureCompliance.Core.Configuration
                 context.WriteWarning("The tenant has no compliance partner: the file has no Partner section.");
             }
 
-            using (var store = File.Exists(path) ? StateStore.Open(path) : null)
+            using (var store = workspace.OpenForReading())
             {
                 var scope = store == null ? null : GroupScope.Load(store, source);
                 if (scope != null)
@@ -66,9 +67,6 @@ namespace AzureCompliance.Core.Configuration
                 $"{configuration.CompliancePolicies.Count} compliance policies, {configuration.AccessPolicies.Count} Conditional Access policies.");
             return configuration;
         }
-
-        internal static string FullStatePath(string? statePath) =>
-            Path.GetFullPath(string.IsNullOrWhiteSpace(statePath) ? StateStore.DefaultPath : statePath);
 
         internal static PolicyConfiguration FromStored(CompliancePolicy policy) => new PolicyConfiguration
         {

@@ -40,7 +40,8 @@ namespace AzureCompliance.Core.Configuration
             IOperationContext context, CancellationToken cancellationToken)
         {
             var file = options.File;
-            var statePath = ConfigurationExporter.FullStatePath(options.StatePath);
+            var workspace = StateWorkspace.For(options.StatePath, connection);
+            var statePath = workspace.Location;
             var source = connection.SourceName;
 
             // 1. Everything the checks and the comparison need, read before anything is judged.
@@ -49,7 +50,7 @@ namespace AzureCompliance.Core.Configuration
             GroupScope? recordedScope;
             LicensingConfiguration recordedLicensing;
             IReadOnlyList<CompliancePolicy> storedPolicies;
-            using (var store = System.IO.File.Exists(statePath) ? StateStore.Open(statePath) : null)
+            using (var store = workspace.OpenForReading())
             {
                 recordedScope = store == null ? null : GroupScope.Load(store, source);
                 recordedLicensing = LicensingIntent.Load(store, source);
@@ -71,7 +72,7 @@ namespace AzureCompliance.Core.Configuration
 
             // 3. The differences, as steps that call the existing services.
             var steps = new List<ConfigurationStep>();
-            var builder = new ConfigurationSteps(connection, file, statePath, options.Force, steps);
+            var builder = new ConfigurationSteps(connection, file, workspace, options.Force, steps);
             if (desired.Partner != null)
             {
                 builder.Partner(desired.Partner, partner, instances.Any(i => string.Equals(i.Name, source, StringComparison.OrdinalIgnoreCase)), desired.GroupScope, scopeGroups);

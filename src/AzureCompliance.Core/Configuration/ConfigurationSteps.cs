@@ -28,15 +28,15 @@ namespace AzureCompliance.Core.Configuration
 
         private readonly ComplianceConnection _connection;
         private readonly string _file;
-        private readonly string _statePath;
+        private readonly StateWorkspace _workspace;
         private readonly bool _force;
         private readonly List<ConfigurationStep> _steps;
 
-        public ConfigurationSteps(ComplianceConnection connection, string file, string statePath, bool force, List<ConfigurationStep> steps)
+        public ConfigurationSteps(ComplianceConnection connection, string file, StateWorkspace workspace, bool force, List<ConfigurationStep> steps)
         {
             _connection = connection;
             _file = file;
-            _statePath = statePath;
+            _workspace = workspace;
             _force = force;
             _steps = steps;
         }
@@ -112,7 +112,7 @@ namespace AzureCompliance.Core.Configuration
             if (changes.Count == 0) return;
             _steps.Add(new ConfigurationStep(ScopeOrder, "Group scope of " + _connection.SourceName, changes, async (context, token) =>
             {
-                var request = new GroupScopeRequest { AllUsers = desired.AllUsers, Groups = groups, PartnerName = partnerName, StatePath = _statePath };
+                var request = new GroupScopeRequest { AllUsers = desired.AllUsers, Groups = groups, PartnerName = partnerName, StatePath = _workspace.Address };
                 var result = await ComplianceGroupService.SetAsync(_connection, request, context, token).ConfigureAwait(false);
                 ThrowFirst(result.Errors);
             }));
@@ -127,7 +127,7 @@ namespace AzureCompliance.Core.Configuration
                 var change = Change(ConfigurationArea.Licensing, item, ConfigurationAction.Change, "Intent", Intent(recorded), Intent(desired), desired.Line);
                 _steps.Add(new ConfigurationStep(LicensingOrder, item, new[] { change }, (context, token) =>
                 {
-                    using var store = StateStore.Open(_statePath);
+                    using var store = _workspace.Open();
                     LicensingIntent.Save(store, _connection.SourceName, desired);
                     return System.Threading.Tasks.Task.CompletedTask;
                 }));
@@ -155,7 +155,7 @@ namespace AzureCompliance.Core.Configuration
                 var name = policy.Name;
                 _steps.Add(new ConfigurationStep(PolicyRemoveOrder, name, new[] { change }, (context, token) =>
                 {
-                    using var store = StateStore.Open(_statePath);
+                    using var store = _workspace.Open();
                     CompliancePolicyStore.Remove(store, source, name);
                     return System.Threading.Tasks.Task.CompletedTask;
                 }));
@@ -168,7 +168,7 @@ namespace AzureCompliance.Core.Configuration
                     var change = Change(ConfigurationArea.CompliancePolicy, wanted.Name, ConfigurationAction.Add, null, null, Rules(wanted), wanted.Line);
                     _steps.Add(new ConfigurationStep(PolicyAddOrder, wanted.Name, new[] { change }, async (context, token) =>
                     {
-                        using var store = StateStore.Open(_statePath);
+                        using var store = _workspace.Open();
                         await CompliancePolicyService.CreateAsync(_connection, store, ToStored(wanted, null), context, token).ConfigureAwait(false);
                     }));
                     continue;
@@ -200,7 +200,7 @@ namespace AzureCompliance.Core.Configuration
                 var moved = have.Platform != wanted.Platform;
                 _steps.Add(new ConfigurationStep(order, wanted.Name, changes, async (context, token) =>
                 {
-                    using var store = StateStore.Open(_statePath);
+                    using var store = _workspace.Open();
                     var updated = CompliancePolicyStore.Update(store, source, currentName, ToStored(wanted, current), DateTimeOffset.UtcNow);
                     if (moved || updated.IntunePolicyId == null)
                     {

@@ -31,11 +31,11 @@ namespace AzureCompliance.Core.Policy
 
         /// <summary>
         /// The names of a source's policies, for argument completion: reads only (never creates or migrates the file);
-        /// none when the file does not exist or is not a state file. <paramref name="fullPath"/> is resolved by the caller.
+        /// none when the state does not exist or is not a state file. <paramref name="location"/> is resolved by the caller.
         /// </summary>
-        public static IReadOnlyList<string> ListNames(string fullPath, string source)
+        public static IReadOnlyList<string> ListNames(string? location, string source)
         {
-            using var store = StateStore.OpenReadOnly(fullPath);
+            using var store = StateWorkspace.For(location).OpenForCompletion();
             if (store == null)
             {
                 return Array.Empty<string>();

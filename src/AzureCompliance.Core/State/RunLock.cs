@@ -9,14 +9,25 @@ using AzureCompliance.Core.Diagnostics;
 namespace AzureCompliance.Core.State
 {
     /// <summary>
-    /// Lets one run at a time work on a state file. The lock is an exclusively opened file next to it, which
-    /// the operating system releases when the holder dies, even by kill -9: a crashed run never blocks the next.
+    /// Lets one run at a time work on a state. For a local file the lock is an exclusively opened file next to it, which
+    /// the operating system releases when the holder dies, even by kill -9: a crashed run never blocks the next. For
+    /// state in Azure Storage it is a blob lease (<see cref="Blob.BlobLease"/>) that expires when its holder stops renewing it.
     /// </summary>
     public sealed class RunLock : IDisposable
     {
-        private readonly FileStream _stream;
+        private readonly IDisposable _holder;
 
-        private RunLock(FileStream stream) => _stream = stream;
+        private RunLock(IDisposable holder) => _holder = holder;
+
+        /// <summary>What holds the lock (the lock file, or the blob lease).</summary>
+        internal IDisposable Holder => _holder;
+
+        internal static RunLock Held(IDisposable holder) => new RunLock(holder);
+
+        internal static ComplianceException InUse(string location, TimeSpan wait, Exception? inner = null) =>
+            new ComplianceException("StateInUse", ComplianceErrorCategory.ResourceUnavailable,
+                $"Another run is using the state {location} and did not finish within {wait.TotalSeconds:0} s.",
+                location, "Wait for the other run to finish, or give this run its own -StatePath.", inner);
 
         public static async Task<RunLock> AcquireAsync(string statePath, TimeSpan wait, CancellationToken cancellationToken)
         {
@@ -39,13 +50,11 @@ namespace AzureCompliance.Core.State
                 }
                 catch (IOException ex)
                 {
-                    throw new ComplianceException("StateInUse", ComplianceErrorCategory.ResourceUnavailable,
-                        $"Another run is using the state file {statePath} and did not finish within {wait.TotalSeconds:0} s.",
-                        statePath, "Wait for the other run to finish, or give this run its own -StatePath.", ex);
+                    throw InUse(statePath, wait, ex);
                 }
             }
         }
 
-        public void Dispose() => _stream.Dispose();
+        public void Dispose() => _holder.Dispose();
     }
 }

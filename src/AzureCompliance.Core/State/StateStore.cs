@@ -21,7 +21,8 @@ namespace AzureCompliance.Core.State
             Connection = connection;
         }
 
-        public string Path { get; }
+        /// <summary>Where the state lives, as shown (the file; for state in Azure Storage, the blob without its query).</summary>
+        public string Path { get; internal set; }
 
         internal SqliteConnection Connection { get; }
 
@@ -176,6 +177,49 @@ ALTER TABLE devices ADD COLUMN last_update INTEGER;", transaction);
             command.ExecuteNonQuery();
         }
 
-        public void Dispose() => Connection.Dispose();
+        /// <summary>The remote copy this file stands for (state in Azure Storage), or null for a local state file.</summary>
+        internal IStateReplica? Replica { get; set; }
+
+        /// <summary>Writes made on this connection (SQLite total_changes): tells a replica whether there is anything to upload.</summary>
+        internal long TotalChanges()
+        {
+            using var command = Connection.CreateCommand();
+            command.CommandText = "SELECT total_changes()";
+            return Convert.ToInt64(command.ExecuteScalar());
+        }
+
+        /// <summary>Folds the write-ahead log into the file, so the file alone is a consistent snapshot.</summary>
+        internal void Checkpoint() => Execute("PRAGMA wal_checkpoint(TRUNCATE);");
+
+        /// <summary>
+        /// Makes the changes made so far durable where the state lives, before they are reported: a local file already
+        /// is (every write commits); state in Azure Storage uploads its snapshot now. Closing the store does it too.
+        /// </summary>
+        public void Save() => Replica?.Save(this);
+
+        public void Dispose()
+        {
+            var replica = Replica;
+            Replica = null;
+            try
+            {
+                replica?.Closing(this);
+            }
+            finally
+            {
+                Connection.Dispose();
+                replica?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>A local working copy of state that lives elsewhere: told before the store closes, disposed after.</summary>
+    internal interface IStateReplica : IDisposable
+    {
+        /// <summary>The store is about to close: upload what changed (may fail; the copy is then discarded, nothing uploaded is lost).</summary>
+        void Closing(StateStore store);
+
+        /// <summary>Uploads what changed now (a writer's explicit save); nothing when nothing changed.</summary>
+        void Save(StateStore store);
     }
 }

@@ -218,22 +218,17 @@ namespace AzureCompliance.Core.Sync
         public static async Task<DeviceComplianceComparer> CreateAsync(ComplianceConnection connection, string? statePath, IOperationContext context,
             CancellationToken cancellationToken)
         {
-            var path = System.IO.Path.GetFullPath(string.IsNullOrWhiteSpace(statePath) ? StateStore.DefaultPath : statePath);
+            var workspace = StateWorkspace.For(statePath, connection);
             PolicyEvaluator evaluator;
-            GroupScope? scope = null;
-            if (System.IO.File.Exists(path))
+            GroupScope? scope;
+            using (var store = workspace.OpenForReading())
             {
-                using var store = StateStore.Open(path);
-                evaluator = PolicyEvaluator.Load(store, connection.SourceName);
-                scope = GroupScope.Load(store, connection.SourceName);
-            }
-            else
-            {
-                evaluator = new PolicyEvaluator(Array.Empty<CompliancePolicy>());
+                evaluator = store == null ? new PolicyEvaluator(Array.Empty<CompliancePolicy>()) : PolicyEvaluator.Load(store, connection.SourceName);
+                scope = store == null ? null : GroupScope.Load(store, connection.SourceName);
             }
             if (!evaluator.HasPolicies)
             {
-                context.WriteWarning($"MDM instance '{connection.SourceName}' has no enabled compliance policy in {path}: every device compares as not evaluated.");
+                context.WriteWarning($"MDM instance '{connection.SourceName}' has no enabled compliance policy in {workspace.Location}: every device compares as not evaluated.");
             }
             ScopeMembership? membership = null;
             if (scope == null)

@@ -26,8 +26,9 @@ namespace AzureCompliance.Core.Sync
                 // Refused before anything is read: the partner API would answer every upload 401/403.
                 throw Connection.ConnectionErrors.DelegatedPartnerApi(connection.TenantId);
             }
-            var path = System.IO.Path.GetFullPath(string.IsNullOrWhiteSpace(options.StatePath) ? StateStore.DefaultPath : options.StatePath);
-            if (options.WhatIf && !System.IO.File.Exists(path))
+            var workspace = StateWorkspace.For(options.StatePath, connection);
+            var path = workspace.Location;
+            if (options.WhatIf && !workspace.Exists)
             {
                 throw SyncErrors.ScopeNotSet(connection.SourceName, path);
             }
@@ -41,11 +42,10 @@ namespace AzureCompliance.Core.Sync
             {
                 if (!options.WhatIf)
                 {
-                    OwnerOnlyFiles.EnsureDirectory(System.IO.Path.GetDirectoryName(path)!);
                     context.WriteVerbose($"Taking the run lock of {path} (waiting up to {options.LockTimeout.TotalSeconds:0} s).");
-                    runLock = await RunLock.AcquireAsync(path, options.LockTimeout, cancellationToken).ConfigureAwait(false);
+                    runLock = await workspace.LockRunAsync(options.LockTimeout, cancellationToken).ConfigureAwait(false);
                 }
-                store = StateStore.Open(path);
+                store = runLock != null ? workspace.OpenForRun(runLock) : workspace.OpenForReading() ?? throw SyncErrors.ScopeNotSet(connection.SourceName, path);
                 var scope = GroupScope.Load(store, connection.SourceName) ?? throw SyncErrors.ScopeNotSet(connection.SourceName, path);
                 var evaluator = PolicyEvaluator.Load(store, connection.SourceName);
                 ReportPolicies(evaluator, context);

@@ -30,8 +30,14 @@ namespace AzureCompliance.Core.Sync
         /// <summary>Whether Dispose closes the store (tests keep theirs open to look at it).</summary>
         public bool OwnsStore { get; set; } = true;
 
-        /// <summary>The run's journal of what was sent and confirmed: today the SQLite state file.</summary>
-        public ISyncJournal OpenJournal() => new SyncStateStore(Store, Source);
+        /// <summary>
+        /// The run's journal of what was sent and confirmed: the SQLite state file, and for state in Azure Storage the same
+        /// with every write appended to the journal blob first.
+        /// </summary>
+        public ISyncJournal OpenJournal() =>
+            Store.Replica is State.Blob.BlobReplica { Appender: { } appender }
+                ? new BlobJournal(new SyncStateStore(Store, Source), appender, Source)
+                : (ISyncJournal)new SyncStateStore(Store, Source);
 
         public void Dispose()
         {

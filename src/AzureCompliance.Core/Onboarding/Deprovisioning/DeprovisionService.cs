@@ -105,7 +105,7 @@ namespace AzureCompliance.Core.Onboarding.Deprovisioning
             }
 
             var names = request.All ? instances.Select(i => i.Name).Append(source).Distinct(StringComparer.OrdinalIgnoreCase).ToList() : new List<string> { source };
-            var enabled = EnabledPolicies(request.StatePath, names);
+            var enabled = EnabledPolicies(StateWorkspace.For(request.StatePath, connection), names);
             if (enabled.Count > 0)
             {
                 var list = string.Join(", ", enabled.Select(e => $"'{e.Policy}' of '{e.Source}'"));
@@ -200,14 +200,13 @@ namespace AzureCompliance.Core.Onboarding.Deprovisioning
                 "Disable-CompliancePolicy -Name <policy> (keeps the others working), or Disconnect-ComplianceTenant -Deprovision -All (disconnects every instance).");
         }
 
-        private static IReadOnlyList<(string Source, string Policy)> EnabledPolicies(string? statePath, IReadOnlyList<string> sources)
+        private static IReadOnlyList<(string Source, string Policy)> EnabledPolicies(StateWorkspace workspace, IReadOnlyList<string> sources)
         {
-            var path = Path.GetFullPath(string.IsNullOrWhiteSpace(statePath) ? StateStore.DefaultPath : statePath);
-            if (!File.Exists(path))
+            using var store = workspace.OpenForReading();
+            if (store == null)
             {
                 return Array.Empty<(string, string)>();
             }
-            using var store = StateStore.Open(path);
             var enabled = new List<(string, string)>();
             foreach (var source in sources)
             {

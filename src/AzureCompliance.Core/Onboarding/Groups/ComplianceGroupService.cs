@@ -154,22 +154,20 @@ namespace AzureCompliance.Core.Onboarding.Groups
             }
 
             // 4. The recorded scope (what device sync reads).
-            var statePath = Path.GetFullPath(string.IsNullOrWhiteSpace(request.StatePath) ? StateStore.DefaultPath : request.StatePath);
+            var workspace = StateWorkspace.For(request.StatePath, connection);
+            var statePath = workspace.Location;
             var source = connection.SourceName;
             StateStore? store = null;
             try
             {
-                if (File.Exists(statePath))
-                {
-                    store = StateStore.Open(statePath);
-                }
+                store = workspace.OpenExisting();
                 var recorded = store == null ? null : GroupScope.Load(store, source);
                 if (!SameScope(recorded, scope))
                 {
                     var action = $"Record the group scope '{scope}' of MDM instance '{source}'";
                     if (context.ShouldProcess(statePath, action))
                     {
-                        store ??= StateStore.Open(statePath);
+                        store ??= workspace.Open();
                         scope.Save(store, source);
                         changes.Add(action);
                     }
@@ -180,7 +178,7 @@ namespace AzureCompliance.Core.Onboarding.Groups
                 }
 
                 // 5. The partner compliance policies (PROTOCOL.md 3.3) follow the groups.
-                var assigned = await AssignPartnerPoliciesAsync(connection, store, statePath, scope, platforms, changes, context, cancellationToken).ConfigureAwait(false);
+                var assigned = await AssignPartnerPoliciesAsync(connection, store, workspace, scope, platforms, changes, context, cancellationToken).ConfigureAwait(false);
                 if (assigned == null)
                 {
                     declined = true;
@@ -208,9 +206,10 @@ namespace AzureCompliance.Core.Onboarding.Groups
         public static async Task<IReadOnlyList<ComplianceGroup>> GetAsync(ComplianceConnection connection, string? statePath,
             IOperationContext context, CancellationToken cancellationToken)
         {
-            var path = Path.GetFullPath(string.IsNullOrWhiteSpace(statePath) ? StateStore.DefaultPath : statePath);
+            var workspace = StateWorkspace.For(statePath, connection);
+            var path = workspace.Location;
             var source = connection.SourceName;
-            var scope = LoadScope(path, source);
+            var scope = LoadScope(workspace, source);
             if (scope == null)
             {
                 context.WriteVerbose($"No group scope is recorded for MDM instance '{source}' in {path}. Set one with Set-ComplianceGroup.");
@@ -255,14 +254,10 @@ namespace AzureCompliance.Core.Onboarding.Groups
         public static Task<IReadOnlyList<string>> SuggestNamesAsync(ComplianceConnection connection, string prefix, int max, CancellationToken cancellationToken) =>
             GroupDirectory.SuggestNamesAsync(connection, prefix ?? "", max, cancellationToken);
 
-        internal static GroupScope? LoadScope(string path, string source)
+        internal static GroupScope? LoadScope(StateWorkspace workspace, string source)
         {
-            if (!File.Exists(path))
-            {
-                return null;
-            }
-            using var store = StateStore.Open(path);
-            return GroupScope.Load(store, source);
+            using var store = workspace.OpenForReading();
+            return store == null ? null : GroupScope.Load(store, source);
         }
 
         internal static void CheckLimit(int count, IEnumerable<string> names)
@@ -285,7 +280,7 @@ namespace AzureCompliance.Core.Onboarding.Groups
         /// when the state store records their Intune ids; otherwise every partner policy of those platforms. An assignment
         /// already made (recorded in the state store) is not sent again. Returns null when the caller declined a change.
         /// </summary>
-        private static async Task<IReadOnlyList<string>?> AssignPartnerPoliciesAsync(ComplianceConnection connection, StateStore? store, string statePath,
+        private static async Task<IReadOnlyList<string>?> AssignPartnerPoliciesAsync(ComplianceConnection connection, StateStore? store, StateWorkspace workspace,
             GroupScope scope, IReadOnlyList<DevicePlatform> platforms, List<string> changes, IOperationContext context, CancellationToken cancellationToken)
         {
             var client = PartnerApiClient.For(connection);
@@ -355,7 +350,7 @@ namespace AzureCompliance.Core.Onboarding.Groups
             }
             if (assigned.Count > 0 && !declined)
             {
-                using var writable = store == null ? StateStore.Open(statePath) : null;
+                using var writable = store == null ? workspace.Open() : null;
                 (store ?? writable!).SetSetting(source, PolicyAssignmentsSetting, JsonSerializer.Serialize(recorded));
             }
             return declined ? null : assigned;

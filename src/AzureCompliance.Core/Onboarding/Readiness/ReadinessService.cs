@@ -40,7 +40,8 @@ namespace AzureCompliance.Core.Onboarding.Readiness
         {
             var checks = new List<ComplianceReadinessCheck>();
             var platforms = OnboardingPlatforms.Normalize(request.Platforms);
-            var statePath = Path.GetFullPath(string.IsNullOrWhiteSpace(request.StatePath) ? StateStore.DefaultPath : request.StatePath);
+            var workspace = StateWorkspace.For(request.StatePath, connection);
+            var statePath = workspace.Location;
             const int activity = 45;
             var steps = 7;
             var step = 0;
@@ -69,7 +70,7 @@ namespace AzureCompliance.Core.Onboarding.Readiness
                 GroupScope? scope = null;
                 var scopeProblem = await Guard(() =>
                 {
-                    scope = ComplianceGroupService.LoadScope(statePath, connection.SourceName);
+                    scope = ComplianceGroupService.LoadScope(workspace, connection.SourceName);
                     return Task.CompletedTask;
                 }).ConfigureAwait(false);
                 checks.Add(CheckScope(connection, scope, scopeProblem, partner, statePath));
@@ -81,7 +82,7 @@ namespace AzureCompliance.Core.Onboarding.Readiness
                 checks.Add(await CheckAccessPoliciesAsync(connection, platforms, context, cancellationToken).ConfigureAwait(false));
 
                 Progress("Partner compliance policy");
-                checks.Add(CheckCompliancePolicy(connection, statePath));
+                checks.Add(CheckCompliancePolicy(connection, workspace));
                 return checks;
             }
             finally
@@ -295,16 +296,15 @@ namespace AzureCompliance.Core.Onboarding.Readiness
                     $"Set-ComplianceAccessPolicy -DisplayName '{relevant[0].DisplayName.Replace("'", "''")}' -State ReportOnly");
         }
 
-        private static ComplianceReadinessCheck CheckCompliancePolicy(ComplianceConnection connection, string statePath)
+        private static ComplianceReadinessCheck CheckCompliancePolicy(ComplianceConnection connection, StateWorkspace workspace)
         {
             const string name = ReadinessCheckNames.CompliancePolicy;
             var source = connection.SourceName;
             try
             {
-                if (File.Exists(statePath))
+                using (var store = workspace.OpenForReading())
                 {
-                    using var store = StateStore.Open(statePath);
-                    if (CompliancePolicyStore.HasEnabledPolicy(store, source))
+                    if (store != null && CompliancePolicyStore.HasEnabledPolicy(store, source))
                     {
                         var enabled = CompliancePolicyStore.List(store, source).Where(p => p.Enabled).Select(p => $"'{p.Name}' ({p.Platform})");
                         return new ComplianceReadinessCheck(name, ReadinessResult.Pass, $"Enabled for '{source}': {string.Join(", ", enabled)}.");
@@ -316,7 +316,7 @@ namespace AzureCompliance.Core.Onboarding.Readiness
                 return new ComplianceReadinessCheck(name, ReadinessResult.Fail, ex.Message, ex.RecommendedAction);
             }
             return new ComplianceReadinessCheck(name, ReadinessResult.Warning,
-                $"'{source}' has no enabled partner compliance policy in {statePath}: it reports no device's compliance yet.",
+                $"'{source}' has no enabled partner compliance policy in {workspace.Location}: it reports no device's compliance yet.",
                 "New-CompliancePolicy -Name <name> -Platform iOS (or Enable-CompliancePolicy)");
         }
 
