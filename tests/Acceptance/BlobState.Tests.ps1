@@ -11,49 +11,14 @@
 Describe 'State in Azure Blob Storage (Azurite)' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'TestSetup.ps1')
-        $azurite = Join-Path (Get-RepositoryPath 'build' 'azurite') (Join-Path 'node_modules' (Join-Path '.bin' 'azurite-blob'))
-        if (-not (Test-Path -LiteralPath $azurite)) {
-            throw "Azurite is not installed ($azurite): install Node.js 20+ and run 'npm ci' in build/azurite (./build.ps1 -Task Test does it when node is on the PATH)."
-        }
+        $Storage = New-AzuriteStorage
         Import-AzureComplianceModule
+        $StoragePort = $Storage.Port
+        $Account = $Storage.Account
 
-        # Azurite's well-known development account (public, documented by Microsoft; not a secret of anyone's).
-        $Account = 'devstoreaccount1'
-        $AccountKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
-        $StorageFolder = Join-Path ([System.IO.Path]::GetTempPath()) ('azc-azurite-' + [guid]::NewGuid().ToString('N'))
-        $StoragePort = Get-FreeTcpPort
-
-        function Start-Azurite {
-            # A folder, not --inMemoryPersistence, so that a restart after the outage test finds the state again.
-            # --skipApiVersionCheck: Azure.Storage.Blobs 12.30 speaks a newer API version than Azurite 3.37 knows.
-            $arguments = @('--blobHost', '127.0.0.1', '--blobPort', "$StoragePort", '--location', $StorageFolder, '--skipApiVersionCheck', '--silent')
-            $script:Azurite = Start-Process -FilePath $azurite -ArgumentList $arguments -PassThru -RedirectStandardOutput (Join-Path ([System.IO.Path]::GetTempPath()) "azurite-$StoragePort.out") -RedirectStandardError (Join-Path ([System.IO.Path]::GetTempPath()) "azurite-$StoragePort.err")
-            $deadline = [DateTime]::UtcNow.AddSeconds(60)
-            while ($true) {
-                try { $client = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $StoragePort); $client.Dispose(); break }
-                catch { if ([DateTime]::UtcNow -gt $deadline) { throw "Azurite did not start on port $StoragePort." }; Start-Sleep -Milliseconds 200 }
-            }
-        }
-        function Stop-Azurite {
-            <# As an outage: the service goes away. SIGTERM (by its process id) lets Azurite save its metadata first, so its restart is the same account. #>
-            if (-not $script:Azurite) { return }
-            if ($IsLinux -or $IsMacOS) { & kill -s TERM $script:Azurite.Id; $null = $script:Azurite.WaitForExit(20000) }
-            Stop-ProcessTree -Process $script:Azurite
-            $script:Azurite = $null
-        }
-
-        function New-AccountSas {
-            <# An account SAS for the blob service, signed with the account key (the 2019-12-12 string-to-sign). #>
-            $version = '2019-12-12'; $expiry = '2030-01-01T00:00:00Z'
-            $toSign = "$Account`nrwdlac`nb`nsco`n`n$expiry`n`nhttps,http`n$version`n"
-            $hmac = [System.Security.Cryptography.HMACSHA256]::new([Convert]::FromBase64String($AccountKey))
-            $signature = [Convert]::ToBase64String($hmac.ComputeHash([Text.Encoding]::UTF8.GetBytes($toSign)))
-            "sv=$version&ss=b&srt=sco&sp=rwdlac&se=$([uri]::EscapeDataString($expiry))&spr=https,http&sig=$([uri]::EscapeDataString($signature))"
-        }
         function Invoke-Storage {
             param([string] $Path, [string] $Query = '', [string] $Method = 'Get', [hashtable] $Headers = @{})
-            $uri = "http://127.0.0.1:$StoragePort/$Account/$Path`?$Query$(if ($Query) { '&' })$Sas"
-            Invoke-WebRequest -Uri $uri -Method $Method -Headers (@{ 'x-ms-version' = '2019-12-12' } + $Headers) -SkipHttpErrorCheck
+            Invoke-AzuriteRequest -Storage $Storage -Path $Path -Query $Query -Method $Method -Headers $Headers
         }
         function Get-BlobInfo {
             param([string] $Name)
@@ -62,9 +27,9 @@ Describe 'State in Azure Blob Storage (Azurite)' {
             [pscustomobject]@{ ETag = "$($answer.Headers['ETag'])"; Length = [long]"$($answer.Headers['Content-Length'])" }
         }
 
-        Start-Azurite
-        $Sas = New-AccountSas
-        $null = Invoke-Storage -Path 'state' -Query 'restype=container' -Method Put
+        Start-Azurite -Storage $Storage
+        $Sas = $Storage.Sas
+        $null = New-AzuriteContainer -Storage $Storage -Name 'state'
 
         $Emulator = Start-TenantEmulator
         $Demo = $Emulator.Demo
@@ -159,8 +124,7 @@ Describe 'State in Azure Blob Storage (Azurite)' {
     AfterAll {
         if (Get-Command -Name Disconnect-ComplianceTenant -ErrorAction SilentlyContinue) { Disconnect-ComplianceTenant -ErrorAction SilentlyContinue }
         if ($Emulator) { Stop-TenantEmulator -Emulator $Emulator }
-        Stop-Azurite
-        Remove-Item -LiteralPath $StorageFolder -Recurse -Force -ErrorAction SilentlyContinue
+        if ($Storage) { Stop-Azurite -Storage $Storage -RemoveData }
     }
 
     It 'A first run sends every device; a delta run re-sends nothing and writes only the changed devices to storage' {
@@ -229,7 +193,7 @@ Describe 'State in Azure Blob Storage (Azurite)' {
             $invocation = $shell.BeginInvoke()
             Wait-Uploads -Since $before -Count 5 -Until { $invocation.IsCompleted }
             $invocation.IsCompleted | Should -BeFalse -Because 'the outage must come in the middle of the run'
-            Stop-Azurite
+            Stop-Azurite -Storage $Storage
             try {
                 $failure = $null
                 try { $null = $shell.EndInvoke($invocation) } catch { $failure = $_.Exception }
@@ -240,7 +204,7 @@ Describe 'State in Azure Blob Storage (Azurite)' {
                 $record.Exception.Message | Should -Not -Match 'sig='
                 $record.ErrorDetails.RecommendedAction + $record.Exception.Message | Should -Match 'nothing confirmed is lost'
             }
-            finally { Start-Azurite }
+            finally { Start-Azurite -Storage $Storage }
         }
         finally { Remove-ModuleRunspace -Shell $shell }
         Remove-EmulatorThrottleRule -Emulator $Emulator -Name 'blob-tests-budget'

@@ -655,3 +655,77 @@ function Remove-ModuleRunspace {
     $Shell.Dispose()
     if ($runspace) { $runspace.Dispose() }
 }
+
+# ---- Azurite (the official Azure Storage emulator, installed by `npm ci` in build/azurite) ----
+
+function New-AzuriteStorage {
+    <#
+        An Azurite blob service of the test's own: a free loopback port and a temp folder (not in-memory, so that a
+        restart after an outage finds the same account), with an account SAS signed by the well-known development key.
+        Start it with Start-Azurite; Stop-Azurite ends it (as an outage: it can be started again).
+    #>
+    $azurite = Join-Path (Get-RepositoryPath 'build' 'azurite') (Join-Path 'node_modules' (Join-Path '.bin' 'azurite-blob'))
+    if (-not (Test-Path -LiteralPath $azurite)) {
+        throw "Azurite is not installed ($azurite): install Node.js 20+ and run 'npm ci' in build/azurite (./build.ps1 -Task Test does it when node is on the PATH)."
+    }
+    $storage = [pscustomobject]@{
+        Executable = $azurite
+        Port = Get-FreeTcpPort
+        Folder = Join-Path ([System.IO.Path]::GetTempPath()) ('azc-azurite-' + [guid]::NewGuid().ToString('N'))
+        # Azurite's well-known development account (public, documented by Microsoft; not a secret of anyone's).
+        Account = 'devstoreaccount1'
+        AccountKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
+        Process = $null
+        Sas = $null
+    }
+    $storage.Sas = New-AzuriteAccountSas -Storage $storage
+    $storage
+}
+
+function New-AzuriteAccountSas {
+    <# An account SAS for the blob service, signed with the account key (the 2019-12-12 string-to-sign). #>
+    param([Parameter(Mandatory)] $Storage)
+    $version = '2019-12-12'; $expiry = '2030-01-01T00:00:00Z'
+    $toSign = "$($Storage.Account)`nrwdlac`nb`nsco`n`n$expiry`n`nhttps,http`n$version`n"
+    $hmac = [System.Security.Cryptography.HMACSHA256]::new([Convert]::FromBase64String($Storage.AccountKey))
+    $signature = [Convert]::ToBase64String($hmac.ComputeHash([Text.Encoding]::UTF8.GetBytes($toSign)))
+    "sv=$version&ss=b&srt=sco&sp=rwdlac&se=$([uri]::EscapeDataString($expiry))&spr=https,http&sig=$([uri]::EscapeDataString($signature))"
+}
+
+function Start-Azurite {
+    param([Parameter(Mandatory)] $Storage)
+    # --skipApiVersionCheck: Azure.Storage.Blobs 12.30 speaks a newer API version than Azurite 3.37 knows.
+    $arguments = @('--blobHost', '127.0.0.1', '--blobPort', "$($Storage.Port)", '--location', $Storage.Folder, '--skipApiVersionCheck', '--silent')
+    $logs = Join-Path ([System.IO.Path]::GetTempPath()) "azurite-$($Storage.Port)"
+    $Storage.Process = Start-Process -FilePath $Storage.Executable -ArgumentList $arguments -PassThru -RedirectStandardOutput "$logs.out" -RedirectStandardError "$logs.err"
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while ($true) {
+        try { $client = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $Storage.Port); $client.Dispose(); break }
+        catch { if ([DateTime]::UtcNow -gt $deadline) { throw "Azurite did not start on port $($Storage.Port)." }; Start-Sleep -Milliseconds 200 }
+    }
+}
+
+function Stop-Azurite {
+    <# As an outage: the service goes away. SIGTERM (by its process id) lets Azurite save its metadata first, so its restart is the same account. #>
+    param([Parameter(Mandatory)] $Storage, [switch] $RemoveData)
+    if ($Storage.Process) {
+        if ($IsLinux -or $IsMacOS) { & kill -s TERM $Storage.Process.Id; $null = $Storage.Process.WaitForExit(20000) }
+        Stop-ProcessTree -Process $Storage.Process
+        $Storage.Process = $null
+    }
+    if ($RemoveData) { Remove-Item -LiteralPath $Storage.Folder -Recurse -Force -ErrorAction SilentlyContinue }
+}
+
+function Invoke-AzuriteRequest {
+    <# A raw Blob REST call with the account SAS (path under the account, e.g. 'state' or 'state/x.db'). #>
+    param([Parameter(Mandatory)] $Storage, [string] $Path, [string] $Query = '', [string] $Method = 'Get', [hashtable] $Headers = @{})
+    $uri = "http://127.0.0.1:$($Storage.Port)/$($Storage.Account)/$Path`?$Query$(if ($Query) { '&' })$($Storage.Sas)"
+    Invoke-WebRequest -Uri $uri -Method $Method -Headers (@{ 'x-ms-version' = '2019-12-12' } + $Headers) -SkipHttpErrorCheck
+}
+
+function New-AzuriteContainer {
+    <# Creates a container; returns its URL without the SAS (path-style, as Azurite serves it). #>
+    param([Parameter(Mandatory)] $Storage, [Parameter(Mandatory)] [string] $Name)
+    $null = Invoke-AzuriteRequest -Storage $Storage -Path $Name -Query 'restype=container' -Method Put
+    "http://127.0.0.1:$($Storage.Port)/$($Storage.Account)/$Name"
+}
