@@ -25,7 +25,8 @@ param(
     # The MDM's device export (CSV): a path (a Hybrid Runbook Worker's disk) or a blob URL, read with the managed identity.
     [Parameter(Mandatory)] [string] $InventoryPath,
     [ValidateSet('Generic', 'MobileIronCore', 'MaaS360')] [string] $InventoryFormat = 'Generic',
-    # Where states are kept: a Blob container URL (https://<account>.blob.core.windows.net/<container>) or a folder.
+    # Where states are kept: a Blob container URL (https://<account>.blob.core.windows.net/<container>, signed in with the
+    # managed identity, or with a SAS after '?') or a folder.
     [Parameter(Mandatory)] [string] $StateLocation,
     # The MDM instance, as the tenant's registry of instances names it.
     [string] $SourceName = 'automation',
@@ -48,9 +49,11 @@ $connection = Connect-ComplianceTenant @connect
 Write-Output "Signed in to $($connection.TenantName) ($($connection.TenantId)) as the managed identity $($connection.ClientId)."
 
 # One state per tenant and MDM instance: a blob (or file) named after them.
+# A container URL may carry a SAS (?sv=...): the blob's name goes before it, and the SAS is never written to the output.
 $stateName = '{0}-{1}.db' -f $connection.TenantId, ($SourceName -replace '[^A-Za-z0-9._-]', '_')
-$statePath = if ($StateLocation -match '^https://') { $StateLocation.TrimEnd('/') + '/' + $stateName } else { Join-Path $StateLocation $stateName }
-Write-Output "State: $statePath"
+$container, $sas = $StateLocation -split '\?', 2
+$statePath = if ($container -match '^https?://') { $container.TrimEnd('/') + '/' + $stateName + $(if ($sas) { '?' + $sas }) } else { Join-Path $StateLocation $stateName }
+Write-Output "State: $(($statePath -split '\?', 2)[0])"
 
 if ($InventoryPath -match '^https://') {
     # A cloud job has no disk of its own: the MDM's export is a blob, read with the same identity (Storage Blob Data Reader or more).
@@ -59,9 +62,10 @@ if ($InventoryPath -match '^https://') {
     Invoke-WebRequest -Uri $InventoryPath -OutFile $local -Headers @{ Authorization = "Bearer $($storage.access_token)"; 'x-ms-version' = '2023-11-03' } -UseBasicParsing
     $InventoryPath = $local
 }
-$devices = @(Import-ComplianceDevice -Path $InventoryPath -Format $InventoryFormat)
-Write-Output "Read $($devices.Count) devices from $InventoryPath; sending their compliance."
-$summary = $devices | Send-DeviceCompliance -Connection $connection -StatePath $statePath -Confirm:$false
+Write-Output "Sending the compliance of the devices in $InventoryPath."
+# Streamed: the inventory is never held in memory whole, however large the fleet.
+$summary = Import-ComplianceDevice -Path $InventoryPath -Format $InventoryFormat |
+    Send-DeviceCompliance -Connection $connection -StatePath $statePath -Confirm:$false
 Write-Output $summary
 Write-Output ("Tenant {0}: received {1}, sent {2}, confirmed {3}, unchanged {4}, failed {5}, pending {6}, throttled {7} in {8:0.0} s." -f
     $summary.TenantId, $summary.Received, $summary.Sent, $summary.Confirmed, $summary.Unchanged, $summary.Failed, $summary.Pending,

@@ -17,13 +17,14 @@
 .EXAMPLE
     # Tenants as a JSON runbook parameter:
     Sync-ManyTenants.ps1 -Tenant '[{"TenantId":"...","CredentialName":"mdm-app","InventoryPath":"/mnt/mdm/fabrikam.csv"}]' `
-        -StateLocation https://mspcompliance.blob.core.windows.net/state
+        -StateLocation (Get-AutomationVariable -Name 'StateContainerSasUrl')   # an encrypted variable: https://mspcompliance.blob.core.windows.net/state?sv=...
 #>
 [CmdletBinding()]
 param(
     # The tenants: objects (or a JSON array) with TenantId, InventoryPath, [InventoryFormat], CredentialName or ClientId + CertificateThumbprint.
     [Parameter(Mandatory)] [object] $Tenant,
-    # Where states are kept: a Blob container URL (https://<account>.blob.core.windows.net/<container>) or a folder.
+    # Where states are kept: a Blob container URL with a SAS (https://<account>.blob.core.windows.net/<container>?sv=...;
+    # the storage account is the MSP's own, which the customers' connections cannot sign in to), or a folder.
     [Parameter(Mandatory)] [string] $StateLocation,
     [string] $SourceName = 'msp-automation',
     # Tenants synced at the same time.
@@ -65,7 +66,8 @@ $results = $tenants | ForEach-Object -ThrottleLimit $ThrottleLimit -Parallel {
         $connection = Connect-ComplianceTenant @connect
         $location = $using:StateLocation
         $stateName = '{0}-{1}.db' -f $connection.TenantId, ($using:SourceName -replace '[^A-Za-z0-9._-]', '_')
-        $statePath = if ($location -match '^https://') { $location.TrimEnd('/') + '/' + $stateName } else { Join-Path $location $stateName }
+        $container, $sas = $location -split '\?', 2   # a SAS, if any, stays after the blob's name
+        $statePath = if ($container -match '^https?://') { $container.TrimEnd('/') + '/' + $stateName + $(if ($sas) { '?' + $sas }) } else { Join-Path $location $stateName }
         $format = if ($item.InventoryFormat) { $item.InventoryFormat } else { 'Generic' }
         $summary = Import-ComplianceDevice -Path $item.InventoryPath -Format $format |
             Send-DeviceCompliance -Connection $connection -StatePath $statePath -Confirm:$false
