@@ -220,7 +220,7 @@ namespace AzureCompliance.Core.Onboarding.Partners
             var provisioned = false;
             if (changes.Count > 0 || declined || !registered)
             {
-                if (context.ShouldProcess($"tenant {connection.TenantId}", "Provision the partner tenant (Intune partner API, Provisioned = 1)"))
+                if (context.ShouldProcess($"tenant {connection.TenantId}", $"Provision the partner tenant for the app {connection.ClientId} (Intune partner API, Provisioned = 1)"))
                 {
                     var state = await PartnerApiClient.For(connection)
                         .SetTenantProvisioningAsync(true, request.EnrollmentUrl, request.RemediationUrl, cancellationToken).ConfigureAwait(false);
