@@ -236,14 +236,13 @@ Describe 'Many tenants in one run, and the Automation runbooks' {
     It 'The scheduled runbook signs in with the managed identity endpoint variables and writes progress and the summary' {
         $folder = Join-Path $Work 'runbook'
         $null = New-Item -ItemType Directory -Path $folder -Force
-        $automationSource = 'automation'
-        $state = Join-Path $folder ('{0}-{1}.db' -f $Healthy.TenantId, $automationSource)
+        $state = Join-Path $folder ('{0}-{1}.db' -f $Healthy.TenantId, $Source)
         $identity = @{ IDENTITY_ENDPOINT = $Healthy.Emulator.ManagedIdentityEndpoint; IDENTITY_HEADER = $Healthy.Emulator.ManagedIdentityHeader }
-        # The administrator onboards the Automation account's identity once, signed in as it: it is the partner app
-        # that uploads, and its MDM instance has its own name and state.
+        # The administrator onboards the Automation account's identity once, signed in as it, under the MDM instance the
+        # MDM's app already onboarded (the same -SourceName): Intune provisions per app, so this provisions it too.
         foreach ($key in $identity.Keys) { [Environment]::SetEnvironmentVariable($key, $identity[$key]) }
         try {
-            $automation = Connect-ComplianceTenant -ManagedIdentity -SourceName $automationSource -AuthorityHost $Healthy.AuthorityHost -GraphEndpoint $Healthy.GraphEndpoint -WarningAction SilentlyContinue
+            $automation = Connect-ComplianceTenant -ManagedIdentity -SourceName $Source -AuthorityHost $Healthy.AuthorityHost -GraphEndpoint $Healthy.GraphEndpoint -WarningAction SilentlyContinue
             $null = Add-CompliancePartner -Connection $automation -DisplayName 'Contoso MDM' -Platform Android, iOS -Group $Healthy.GroupId -Confirm:$false -WarningAction SilentlyContinue
             $null = Set-ComplianceGroup -Connection $automation -Group $Healthy.GroupId -StatePath $state -Confirm:$false -WarningAction SilentlyContinue
             foreach ($platform in 'iOS', 'Android') {
@@ -253,7 +252,7 @@ Describe 'Many tenants in one run, and the Automation runbooks' {
         finally { foreach ($key in $identity.Keys) { [Environment]::SetEnvironmentVariable($key, $null) } }
 
         $run = Invoke-Runbook -Name 'Sync-DeviceCompliance.ps1' -Environment $identity -Argument '-InventoryPath', $Healthy.InventoryPath, '-StateLocation', $folder,
-            '-SourceName', $automationSource, '-AuthorityHost', $Healthy.AuthorityHost, '-GraphEndpoint', $Healthy.GraphEndpoint
+            '-SourceName', $Source, '-AuthorityHost', $Healthy.AuthorityHost, '-GraphEndpoint', $Healthy.GraphEndpoint
 
         $run.ExitCode | Should -Be 0 -Because $run.Text
         $run.Text | Should -Match ([regex]::Escape("as the managed identity $($Healthy.Emulator.Demo.SystemManagedIdentityClientId)"))

@@ -56,6 +56,63 @@ Describe 'Add-, Get- and Remove-CompliancePartner against the tenant emulator' {
         "$($readiness.Output[0].Result)" | Should -Be 'Pass'
     }
 
+    It 'A second identity onboarded under the same source is provisioned too, and its uploads are accepted' {
+        # As an administrator meets it: the MDM's app onboarded the tenant; later the Azure Automation account's managed
+        # identity, which will upload on a schedule, is onboarded with the same -SourceName. Provisioning is per app.
+        Reset-Onboarding
+        $identityId = $Demo.SystemManagedIdentityClientId
+        $null = Set-EmulatorPartnerTenant -Emulator $Emulator -AppId $identityId -State deprovisioned
+        Assert-NoError -Result (Invoke-Scenario ((Get-ConnectScript) + "Add-CompliancePartner -DisplayName 'MobileIron' -Platform Android, iOS -AllUsers | Out-Null"))
+        $owner = @(Get-EmulatorTenant -Emulator $Emulator -Collection users | Where-Object { $_.accountEnabled -ne $false -and @($_.assignedLicenses).Count -gt 0 })[0]
+        $device = @{ id = [guid]::NewGuid().ToString(); deviceId = [guid]::NewGuid().ToString(); displayName = 'Automation-1'; operatingSystem = 'iOS'
+            trustType = 'Workplace'; registrationDateTime = '2026-01-01T00:00:00Z' }
+        Add-EmulatorTenantObject -Emulator $Emulator -Collection devices -InputObject @($device)
+        $fleetGroup = @{ id = [guid]::NewGuid().ToString(); displayName = "Automation fleet $Source"; securityEnabled = $true; memberIds = @($owner.id) }
+        Add-EmulatorTenantObject -Emulator $Emulator -Collection groups -InputObject @($fleetGroup)
+        $record = [pscustomobject]@{ DeviceId = $device.deviceId; DeviceName = 'Automation-1'; UserPrincipalName = $owner.userPrincipalName; Platform = 'iOS'
+            OsVersion = '17.1.2'; ClientVersion = '12.4'; Jailbroken = 'no'; LastCheckIn = [DateTimeOffset]::new(2026, 11, 21, 6, 0, 0, [TimeSpan]::Zero); MdmState = 'Active' }
+
+        $env:IDENTITY_ENDPOINT = $Emulator.ManagedIdentityEndpoint
+        $env:IDENTITY_HEADER = $Emulator.ManagedIdentityHeader
+        try {
+            $identity = New-ModuleRunspace
+            $connect = 'Connect-ComplianceTenant -ManagedIdentity -SourceName $Source -AuthorityHost $AuthorityHost -GraphEndpoint $GraphEndpoint -WarningAction SilentlyContinue | Out-Null; '
+            $mark = Get-JournalMark
+            $added = Invoke-Scenario -Shell $identity ($connect + "Add-CompliancePartner -DisplayName 'MobileIron' -Platform Android, iOS -AllUsers -Verbose | Out-Null")
+            Assert-NoError -Result $added
+            $made = Get-JournalSince $mark
+            @($made | Where-Object { $_.method -eq 'PUT' -and $_.pathAndQuery -like "*PartnerTenants(guid'$($Demo.TenantId)')*" -and $_.statusCode -lt 300 }) | Should -HaveCount 1
+            $provisioned = @(Get-EmulatorTenant -Emulator $Emulator -Collection partnerTenants | Where-Object appId -EQ $identityId)
+            $provisioned | Should -HaveCount 1
+            "$($provisioned[0].provisioned)" | Should -Be 'provisioned'
+
+            # Both identities are now provisioned and recorded: running it again as either changes nothing.
+            $writes = Get-Writes
+            Assert-NoError -Result (Invoke-Scenario -Shell $identity "Add-CompliancePartner -DisplayName 'MobileIron' -Platform Android, iOS -AllUsers | Out-Null")
+            Assert-NoError -Result (Invoke-Scenario ((Get-ConnectScript) + "Add-CompliancePartner -DisplayName 'MobileIron' -Platform Android, iOS -AllUsers | Out-Null"))
+            Get-Writes | Should -Be $writes
+
+            $readiness = Invoke-Scenario -Shell $identity "Test-ComplianceTenant -StatePath `$StatePath | Where-Object Name -eq 'Partner tenant provisioned'"
+            "$($readiness.Output[0].Result)" | Should -Be 'Pass'
+
+            # Partner compliance policies are per partner app too: the identity makes its own, as docs/runbooks.md says.
+            Assert-NoError -Result (Invoke-Scenario -Shell $identity ('Set-ComplianceGroup -Group $FleetGroup -StatePath $StatePath -Confirm:$false -WarningAction SilentlyContinue | Out-Null; ' +
+                    'New-CompliancePolicy -Name ''iOS fleet'' -Platform iOS -StatePath $StatePath -Confirm:$false -WarningAction SilentlyContinue | Out-Null') @{ FleetGroup = $fleetGroup.id })
+            $mark = Get-JournalMark
+            $sent = Invoke-Scenario -Shell $identity '$Record | Send-DeviceCompliance -StatePath $StatePath -Confirm:$false' @{ Record = $record }
+            Assert-NoError -Result $sent
+            $uploads = @(Get-JournalSince $mark | Where-Object { $_.method -eq 'PUT' -and $_.pathAndQuery -like '*/DataUploadMessages(*' })
+            $uploads | Should -Not -BeNullOrEmpty
+            @($uploads | Where-Object statusCode -GE 300) | Should -BeNullOrEmpty
+            $sent.Output[-1].Sent | Should -Be 1
+        }
+        finally {
+            $env:IDENTITY_ENDPOINT = $null
+            $env:IDENTITY_HEADER = $null
+            if ($identity) { Remove-ModuleRunspace -Shell $identity }
+        }
+    }
+
     It 'A platform held by another partner fails alone and names the holder' {
         Reset-Onboarding
         Assert-NoError -Result (Invoke-Scenario ((Get-ConnectScript) + "Add-CompliancePartner -DisplayName 'IBM MaaS360' -Platform iOS -AllUsers | Out-Null"))

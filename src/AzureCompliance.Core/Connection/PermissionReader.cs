@@ -59,28 +59,23 @@ namespace AzureCompliance.Core.Connection
                     }
                 }
                 var granted = new List<string>();
-                var page = await GraphErrors.CallAsync(
-                    () => graph.ServicePrincipals[app.Id].AppRoleAssignments.GetAsync(cancellationToken: cancellationToken),
-                    "Reading the app's granted permissions", PermissionCatalog.ApplicationRead).ConfigureAwait(false);
-                while (page != null)
-                {
-                    foreach (var assignment in page.Value ?? new List<Microsoft.Graph.Models.AppRoleAssignment>())
+                var assignments = graph.ServicePrincipals[app.Id].AppRoleAssignments;
+                const string operation = "Reading the app's granted permissions";
+                await GraphPager.ForEachPageAsync(session,
+                    token => GraphErrors.CallAsync(() => assignments.GetAsync(cancellationToken: token), operation, PermissionCatalog.ApplicationRead),
+                    (next, token) => GraphErrors.CallAsync(() => assignments.WithUrl(next).GetAsync(cancellationToken: token), operation, PermissionCatalog.ApplicationRead),
+                    page =>
                     {
-                        if (assignment.ResourceId.HasValue && assignment.AppRoleId.HasValue &&
-                            roleNames.TryGetValue((assignment.ResourceId.Value, assignment.AppRoleId.Value), out var name))
+                        foreach (var assignment in page.Value ?? new List<Microsoft.Graph.Models.AppRoleAssignment>())
                         {
-                            granted.Add(name);
+                            if (assignment.ResourceId.HasValue && assignment.AppRoleId.HasValue &&
+                                roleNames.TryGetValue((assignment.ResourceId.Value, assignment.AppRoleId.Value), out var name))
+                            {
+                                granted.Add(name);
+                            }
                         }
-                    }
-                    var next = page.OdataNextLink;
-                    if (string.IsNullOrEmpty(next))
-                    {
-                        break;
-                    }
-                    page = await GraphErrors.CallAsync(
-                        () => graph.ServicePrincipals[app.Id].AppRoleAssignments.WithUrl(next).GetAsync(cancellationToken: cancellationToken),
-                        "Reading the app's granted permissions", PermissionCatalog.ApplicationRead).ConfigureAwait(false);
-                }
+                    },
+                    cancellationToken).ConfigureAwait(false);
                 context.WriteVerbose($"The app holds {granted.Count} application permission(s) on Microsoft Graph and the Intune API.");
                 return granted.Distinct(StringComparer.OrdinalIgnoreCase).ToList();
             }

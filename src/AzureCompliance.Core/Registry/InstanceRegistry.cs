@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Net.Http;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
@@ -15,12 +16,14 @@ namespace AzureCompliance.Core.Registry
     /// <summary>One MDM instance registered on the tenant.</summary>
     public sealed class MdmInstance
     {
-        public MdmInstance(string name, DateTimeOffset registeredOn, DateTimeOffset? lastSyncOn, string? partnerName = null)
+        public MdmInstance(string name, DateTimeOffset registeredOn, DateTimeOffset? lastSyncOn, string? partnerName = null,
+            IEnumerable<string>? provisionedApps = null)
         {
             Name = name;
             RegisteredOn = registeredOn;
             LastSyncOn = lastSyncOn;
             PartnerName = partnerName;
+            ProvisionedApps = (provisionedApps ?? Array.Empty<string>()).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
         }
 
         public string Name { get; }
@@ -29,13 +32,21 @@ namespace AzureCompliance.Core.Registry
         public DateTimeOffset? LastSyncOn { get; }
         /// <summary>The compliance partner (display name) this instance added or registered as; null when not recorded.</summary>
         public string? PartnerName { get; }
+        /// <summary>
+        /// The app (client) ids that provisioned the partner tenant for this instance. Intune provisions per calling app,
+        /// so a second identity under the same SourceName (e.g. an Automation managed identity) needs its own provisioning.
+        /// </summary>
+        public IReadOnlyList<string> ProvisionedApps { get; }
+
+        /// <summary>Whether the app <paramref name="clientId"/> is recorded as having provisioned the partner tenant for this instance.</summary>
+        public bool IsProvisionedFor(string clientId) => ProvisionedApps.Contains(clientId, StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>
     /// The tenant-side registry of the MDM instances (SourceName) that share a tenant, so each instance sees the
     /// others before it de-provisions (seed: "Multiple Core support"). It lives in an open extension named
     /// <see cref="ExtensionName"/> on the tenant's organization object: readable by every instance's app, no
-    /// extra infrastructure. Limits (Graph open extensions): 2 KB in all, so about fifteen instances; values are
+    /// extra infrastructure. Limits (Graph open extensions): 2 KB in all, so about eight instances with one provisioned app each (an entry takes about 190 bytes, each app about 40 more); values are
     /// primitives or arrays of primitives, so each instance is one string (a small JSON object); not available in the
     /// China cloud; writes are last-writer-wins, so each change is re-read and re-applied if another instance wrote
     /// at the same moment.
@@ -46,6 +57,10 @@ namespace AzureCompliance.Core.Registry
         private const int MaxBytes = 2048;
         private const int Attempts = 3;
 
+        // The default encoder writes each quote inside an entry as \u0022 and '+' as \u002B: a third of the 2 KB gone on
+        // escapes. The body goes to Graph, never into HTML, so the minimal JSON escaping is safe here.
+        private static readonly JsonSerializerOptions Compact = new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
         public static async Task<IReadOnlyList<MdmInstance>> GetAsync(ComplianceConnection connection, CancellationToken cancellationToken)
         {
             EnsureAvailable(connection);
@@ -55,25 +70,32 @@ namespace AzureCompliance.Core.Registry
 
         /// <summary>Adds this connection's instance (SourceName) if it is not registered yet. Returns false if it already was.</summary>
         public static Task<bool> RegisterAsync(ComplianceConnection connection, CancellationToken cancellationToken) =>
-            RegisterAsync(connection, null, cancellationToken);
+            RegisterAsync(connection, null, provisioned: false, cancellationToken);
 
         /// <summary>
         /// Adds this connection's instance, or records <paramref name="partnerName"/> as its partner (null keeps what is
-        /// recorded). Returns false if it already was registered so.
+        /// recorded) and, when <paramref name="provisioned"/>, the connection's app as one that provisioned the partner
+        /// tenant. Returns false if it already was registered so.
         /// </summary>
-        public static Task<bool> RegisterAsync(ComplianceConnection connection, string? partnerName, CancellationToken cancellationToken) =>
-            ChangeAsync(connection, "Registering this MDM instance", instances =>
+        public static Task<bool> RegisterAsync(ComplianceConnection connection, string? partnerName, bool provisioned, CancellationToken cancellationToken)
+        {
+            bool AsWanted(MdmInstance i) => Same(i.Name, connection.SourceName) && (partnerName == null || Same(i.PartnerName ?? "", partnerName))
+                && (!provisioned || i.IsProvisionedFor(connection.ClientId));
+            return ChangeAsync(connection, "Registering this MDM instance", instances =>
             {
-                var index = instances.FindIndex(i => Same(i.Name, connection.SourceName));
-                if (index >= 0 && (partnerName == null || Same(instances[index].PartnerName ?? "", partnerName)))
+                if (instances.Any(AsWanted))
                 {
                     return null;
                 }
+                var index = instances.FindIndex(i => Same(i.Name, connection.SourceName));
                 var current = index >= 0 ? instances[index] : null;
-                var entry = new MdmInstance(connection.SourceName, current?.RegisteredOn ?? DateTimeOffset.UtcNow, current?.LastSyncOn, partnerName ?? current?.PartnerName);
+                var apps = (current?.ProvisionedApps ?? Array.Empty<string>()).ToList();
+                if (provisioned) apps.Add(connection.ClientId);
+                var entry = new MdmInstance(connection.SourceName, current?.RegisteredOn ?? DateTimeOffset.UtcNow, current?.LastSyncOn, partnerName ?? current?.PartnerName, apps);
                 if (index >= 0) instances[index] = entry; else instances.Add(entry);
                 return instances;
-            }, verify: instances => instances.Any(i => Same(i.Name, connection.SourceName) && (partnerName == null || Same(i.PartnerName ?? "", partnerName))), cancellationToken);
+            }, verify: instances => instances.Any(AsWanted), cancellationToken);
+        }
 
         /// <summary>The partner this connection's instance (SourceName) is registered as; null when none is recorded.</summary>
         public static async Task<string?> PartnerOfAsync(ComplianceConnection connection, CancellationToken cancellationToken)
@@ -95,8 +117,9 @@ namespace AzureCompliance.Core.Registry
                 var index = instances.FindIndex(i => Same(i.Name, connection.SourceName));
                 var registered = index < 0 ? when : instances[index].RegisteredOn;
                 var partner = index >= 0 ? instances[index].PartnerName : null;
+                var apps = index >= 0 ? instances[index].ProvisionedApps : null;
                 if (index >= 0) instances.RemoveAt(index);
-                instances.Add(new MdmInstance(connection.SourceName, registered, when, partner));
+                instances.Add(new MdmInstance(connection.SourceName, registered, when, partner, apps));
                 return instances;
             }, verify: instances => instances.Any(i => Same(i.Name, connection.SourceName) && i.LastSyncOn >= when.AddSeconds(-1)), cancellationToken);
 
@@ -179,7 +202,7 @@ namespace AzureCompliance.Core.Registry
                 ["extensionName"] = ExtensionName,
                 ["instances"] = instances.Select(Entry).ToList(),
             };
-            return JsonSerializer.Serialize(body);
+            return JsonSerializer.Serialize(body, Compact);
         }
 
         private static string Entry(MdmInstance instance)
@@ -194,7 +217,11 @@ namespace AzureCompliance.Core.Registry
             {
                 entry["partner"] = instance.PartnerName; // only when known: the registry holds 2 KB in all
             }
-            return JsonSerializer.Serialize(entry);
+            if (instance.ProvisionedApps.Count > 0)
+            {
+                entry["apps"] = instance.ProvisionedApps;
+            }
+            return JsonSerializer.Serialize(entry, Compact);
         }
 
         /// <summary>
@@ -217,7 +244,7 @@ namespace AzureCompliance.Core.Registry
         private static Uri ExtensionUri(ComplianceConnection connection, bool withName) =>
             new Uri($"{connection.Session.GraphRoot}/organization/{connection.TenantId}/extensions" + (withName ? "/" + ExtensionName : ""));
 
-        /// <summary>One registry entry: a string holding {"name":..,"registered":..,"lastSync":..,"partner":..}; anything else is skipped.</summary>
+        /// <summary>One registry entry: a string holding {"name":..,"registered":..,"lastSync":..,"partner":..,"apps":[..]}; anything else is skipped.</summary>
         private static bool TryParseEntry(string text, out MdmInstance instance)
         {
             instance = null!;
@@ -230,7 +257,7 @@ namespace AzureCompliance.Core.Registry
                     return false;
                 }
                 instance = new MdmInstance(name!, Date(entry.RootElement, "registered") ?? DateTimeOffset.MinValue, Date(entry.RootElement, "lastSync"),
-                    JsonRequests.String(entry.RootElement, "partner"));
+                    JsonRequests.String(entry.RootElement, "partner"), Apps(entry.RootElement));
                 return true;
             }
             catch (JsonException)
@@ -238,6 +265,12 @@ namespace AzureCompliance.Core.Registry
                 return false;
             }
         }
+
+        /// <summary>The entry's provisioned app ids; none when absent (entries written before they were recorded).</summary>
+        private static IEnumerable<string> Apps(JsonElement item) =>
+            item.TryGetProperty("apps", out var apps) && apps.ValueKind == JsonValueKind.Array
+                ? apps.EnumerateArray().Where(a => a.ValueKind == JsonValueKind.String).Select(a => a.GetString()!).ToList()
+                : Enumerable.Empty<string>();
 
         private static DateTimeOffset? Date(JsonElement item, string name) =>
             DateTimeOffset.TryParse(JsonRequests.String(item, name), out var value) ? value : (DateTimeOffset?)null;

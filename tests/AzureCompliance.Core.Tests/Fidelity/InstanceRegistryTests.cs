@@ -1,4 +1,5 @@
 using AzureCompliance.Core.Registry;
+using AzureCompliance.TenantEmulator;
 
 namespace AzureCompliance.Core.Tests.Fidelity;
 
@@ -35,5 +36,43 @@ public sealed class InstanceRegistryTests : IClassFixture<EmulatedTenant>
         {
             await InstanceRegistry.ClearAsync(first, default);
         }
+    }
+
+    [Fact]
+    public async Task The_apps_that_provisioned_an_instance_are_recorded_once_and_survive_a_heartbeat()
+    {
+        var connection = await _tenant.ConnectAsync("core-apps");
+        try
+        {
+            Assert.True(await InstanceRegistry.RegisterAsync(connection, "Contoso MDM", provisioned: false, default));
+            var registered = Assert.Single(await InstanceRegistry.GetAsync(connection, default));
+            Assert.False(registered.IsProvisionedFor(connection.ClientId));
+
+            Assert.True(await InstanceRegistry.RegisterAsync(connection, "Contoso MDM", provisioned: true, default));
+            Assert.False(await InstanceRegistry.RegisterAsync(connection, "Contoso MDM", provisioned: true, default)); // already so: no write
+            Assert.True(await InstanceRegistry.RecordSyncAsync(connection, DateTimeOffset.UtcNow, default));
+
+            var instance = Assert.Single(await InstanceRegistry.GetAsync(connection, default));
+            Assert.Equal(new[] { connection.ClientId }, instance.ProvisionedApps);
+            Assert.True(instance.IsProvisionedFor(connection.ClientId.ToUpperInvariant()));
+            Assert.False(instance.IsProvisionedFor(DemoTenant.SystemManagedIdentityClientId));
+            Assert.Equal("Contoso MDM", instance.PartnerName);
+            Assert.NotNull(instance.LastSyncOn);
+        }
+        finally
+        {
+            await InstanceRegistry.ClearAsync(connection, default);
+        }
+    }
+
+    [Fact]
+    public void Eight_instances_with_a_partner_and_an_app_each_fit_in_the_2_KB_an_extension_holds()
+    {
+        // The capacity the help states ("about eight instances"): a realistic name, the partner and the app that provisioned.
+        var now = new DateTimeOffset(2026, 12, 4, 8, 7, 14, TimeSpan.Zero).AddTicks(1234567);
+        var instances = Enumerable.Range(1, 8).Select(i => new MdmInstance($"mobileiron-core-{i:00}", now, now, "Contoso MDM", new[] { Guid.NewGuid().ToString() })).ToList();
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(InstanceRegistry.Serialize(instances)), 1, 2048);
+        instances.Add(new MdmInstance("mobileiron-core-09", now, now, "Contoso MDM", new[] { Guid.NewGuid().ToString() }));
+        Assert.InRange(System.Text.Encoding.UTF8.GetByteCount(InstanceRegistry.Serialize(instances)), 2049, 3000); // so "about eight" is honest
     }
 }

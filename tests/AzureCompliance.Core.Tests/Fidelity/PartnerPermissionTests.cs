@@ -4,6 +4,7 @@ using AzureCompliance.Core.Onboarding.Readiness;
 using AzureCompliance.Core.Partner;
 using AzureCompliance.Core.Sync;
 using AzureCompliance.TenantEmulator;
+using AzureCompliance.TenantEmulator.Hosting;
 
 namespace AzureCompliance.Core.Tests.Fidelity;
 
@@ -31,6 +32,28 @@ public sealed class PartnerPermissionTests : IClassFixture<EmulatedTenant>
         var check = ReadinessService.CheckPermissions(reader);
         Assert.Equal(ReadinessResult.Fail, check.Result);
         Assert.Contains("update_device_attributes", check.Detail);
+    }
+
+    [Fact]
+    public async Task The_granted_permissions_are_read_across_every_page_of_app_role_assignments()
+    {
+        var onePage = (await _tenant.ConnectAsync()).Permissions.OrderBy(p => p, StringComparer.Ordinal).ToList();
+        var pageSize = _tenant.Server.Settings.PageSize;
+        var before = _tenant.Server.Journal.Count(IsAssignmentRead);
+        try
+        {
+            _tenant.Server.Settings.PageSize = 2;
+            var paged = await _tenant.ConnectAsync();
+            Assert.Equal(onePage, paged.Permissions.OrderBy(p => p, StringComparer.Ordinal).ToList());
+            Assert.True(onePage.Count > 4, "the demo app holds enough permissions to need several pages of 2");
+            Assert.True(_tenant.Server.Journal.Count(IsAssignmentRead) - before > 2, "the next links were followed");
+        }
+        finally
+        {
+            _tenant.Server.Settings.PageSize = pageSize;
+        }
+
+        static bool IsAssignmentRead(JournalEntry e) => e.Method == "GET" && e.PathAndQuery.Contains("/appRoleAssignments", StringComparison.Ordinal);
     }
 
     [Fact]

@@ -211,12 +211,16 @@ namespace AzureCompliance.Core.Onboarding.Partners
                 }
             }
 
-            // The partner tenant and the registry: skipped when nothing changed and this instance is already registered.
+            // The partner tenant and the registry: skipped when nothing changed and this instance is already registered with
+            // this app recorded as provisioned. Intune provisions per calling app (the token's app id), so another identity
+            // under the same SourceName (an Automation managed identity, a second app) is provisioned on its own first run.
             var instances = await InstanceRegistry.GetAsync(connection, cancellationToken).ConfigureAwait(false);
-            var registered = instances.Any(i => Same(i.Name, connection.SourceName) && Same(i.PartnerName ?? "", request.DisplayName));
+            var registered = instances.Any(i => Same(i.Name, connection.SourceName) && Same(i.PartnerName ?? "", request.DisplayName)
+                && i.IsProvisionedFor(connection.ClientId));
+            var provisioned = false;
             if (changes.Count > 0 || declined || !registered)
             {
-                if (context.ShouldProcess($"tenant {connection.TenantId}", "Provision the partner tenant (Intune partner API, Provisioned = 1)"))
+                if (context.ShouldProcess($"tenant {connection.TenantId}", $"Provision the partner tenant for the app {connection.ClientId} (Intune partner API, Provisioned = 1)"))
                 {
                     var state = await PartnerApiClient.For(connection)
                         .SetTenantProvisioningAsync(true, request.EnrollmentUrl, request.RemediationUrl, cancellationToken).ConfigureAwait(false);
@@ -226,7 +230,8 @@ namespace AzureCompliance.Core.Onboarding.Partners
                             $"Intune answered the provisioning of tenant {connection.TenantId} with Provisioned = {state}, not 1.", connection.TenantId,
                             "Run Add-CompliancePartner again; if it persists, check the partner's status in the Intune admin center.");
                     }
-                    changes.Add("Provisioned the partner tenant");
+                    changes.Add($"Provisioned the partner tenant for the app {connection.ClientId}");
+                    provisioned = true;
                 }
                 else
                 {
@@ -235,9 +240,9 @@ namespace AzureCompliance.Core.Onboarding.Partners
             }
             if (!registered)
             {
-                if (context.ShouldProcess($"tenant {connection.TenantId}", $"Register the MDM instance '{connection.SourceName}' in the tenant's instance registry"))
+                if (context.ShouldProcess($"tenant {connection.TenantId}", $"Register the MDM instance '{connection.SourceName}' (app {connection.ClientId}) in the tenant's instance registry"))
                 {
-                    await InstanceRegistry.RegisterAsync(connection, request.DisplayName, cancellationToken).ConfigureAwait(false);
+                    await InstanceRegistry.RegisterAsync(connection, request.DisplayName, provisioned, cancellationToken).ConfigureAwait(false);
                     changes.Add($"Registered the MDM instance '{connection.SourceName}'");
                 }
                 else

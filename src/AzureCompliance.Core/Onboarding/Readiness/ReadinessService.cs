@@ -184,12 +184,21 @@ namespace AzureCompliance.Core.Onboarding.Readiness
                 return new ComplianceReadinessCheck(name, ReadinessResult.Fail, problem.Message, problem.RecommendedAction ?? "Add-CompliancePartner");
             }
             var list = instances.Count == 0 ? "none" : string.Join(", ", instances.Select(i => i.Name));
-            return instances.Any(i => string.Equals(i.Name, connection.SourceName, StringComparison.OrdinalIgnoreCase))
-                ? new ComplianceReadinessCheck(name, ReadinessResult.Pass,
-                    $"The Intune partner endpoints are published and this instance ('{connection.SourceName}') is registered. Registered instances: {list}.")
-                : new ComplianceReadinessCheck(name, ReadinessResult.Fail,
+            var self = instances.FirstOrDefault(i => string.Equals(i.Name, connection.SourceName, StringComparison.OrdinalIgnoreCase));
+            if (self == null)
+            {
+                return new ComplianceReadinessCheck(name, ReadinessResult.Fail,
                     $"This instance ('{connection.SourceName}') has not provisioned the partner tenant (registered instances: {list}).",
                     "Add-CompliancePartner -DisplayName <MDM name> -Platform Android, iOS");
+            }
+            // Intune provisions per calling app: an instance registered by another identity does not let this one upload.
+            return self.IsProvisionedFor(connection.ClientId)
+                ? new ComplianceReadinessCheck(name, ReadinessResult.Pass,
+                    $"The Intune partner endpoints are published and this instance ('{connection.SourceName}') is registered, provisioned for the app {connection.ClientId}. Registered instances: {list}.")
+                : new ComplianceReadinessCheck(name, ReadinessResult.Fail,
+                    $"This instance ('{connection.SourceName}') is registered, but the app {connection.ClientId} it is signed in as has not provisioned the partner tenant: " +
+                    "Intune refuses its device uploads (403).",
+                    "Run Add-CompliancePartner once signed in as this identity, with the same -SourceName.");
         }
 
         private static ComplianceReadinessCheck CheckScope(ComplianceConnection connection, GroupScope? scope, ComplianceException? problem,
