@@ -3,7 +3,8 @@
     README, "Many tenants"): ForEach-Object -Parallel, Start-ThreadJob and Start-Job each sync their tenants with their own
     connection; one tenant throttled (30 % 429s), one in an outage and one with an expired secret leave the others'
     work whole, and every tenant reports its own summary. Then the runbooks in samples/runbooks: the scheduled sync with
-    the managed identity endpoint variables set as Azure Automation sets them, and the MSP variant over the tenant list.
+    the managed identity endpoint variables set as Azure Automation sets them and its state in Blob Storage (Azurite,
+    behind a container SAS; a second job starts fresh and sends nothing), and the MSP variant over the tenant list.
     Pester 5: Invoke-Pester -Path tests/Acceptance/ManyTenants.Tests.ps1 (after ./build.ps1 -Task Build).
 #>
 
@@ -89,6 +90,11 @@ Describe 'Many tenants in one run, and the Automation runbooks' {
             $path
         }
 
+        # The scheduled runbook keeps its state in Blob Storage (Azurite), behind a container SAS.
+        $Storage = New-AzuriteStorage
+        Start-Azurite -Storage $Storage
+        $StateContainer = New-AzuriteContainer -Storage $Storage -Name 'runbook-state'
+
         $Emulators = @(1..4 | ForEach-Object { Start-CustomerTenant -Number $_ })
         $Customers = @(for ($n = 1; $n -le 4; $n++) { Initialize-CustomerTenant -Emulator $Emulators[$n - 1] -Number $n })
         $Healthy, $Throttled, $Outage, $ExpiredSecret = $Customers
@@ -147,6 +153,7 @@ Describe 'Many tenants in one run, and the Automation runbooks' {
 
     AfterAll {
         foreach ($emulator in $Emulators) { Stop-TenantEmulator -Emulator $emulator }
+        if ($Storage) { Stop-Azurite -Storage $Storage -RemoveData }
         Remove-Item -LiteralPath $Work -Recurse -Force -ErrorAction SilentlyContinue
     }
 
@@ -233,10 +240,9 @@ Describe 'Many tenants in one run, and the Automation runbooks' {
         $result.Sent | Should -Be $DevicesPerTenant
     }
 
-    It 'The scheduled runbook signs in with the managed identity endpoint variables and writes progress and the summary' {
-        $folder = Join-Path $Work 'runbook'
-        $null = New-Item -ItemType Directory -Path $folder -Force
-        $state = Join-Path $folder ('{0}-{1}.db' -f $Healthy.TenantId, $Source)
+    It 'The scheduled runbook signs in with the managed identity endpoint variables, keeps its state in Blob Storage and writes progress and the summary' {
+        $blob = '{0}/{1}-{2}.db' -f $StateContainer, $Healthy.TenantId, $Source
+        $state = "$blob`?$($Storage.Sas)"
         $identity = @{ IDENTITY_ENDPOINT = $Healthy.Emulator.ManagedIdentityEndpoint; IDENTITY_HEADER = $Healthy.Emulator.ManagedIdentityHeader }
         # The administrator onboards the Automation account's identity once, signed in as it, under the MDM instance the
         # MDM's app already onboarded (the same -SourceName): Intune provisions per app, so this provisions it too.
@@ -251,14 +257,21 @@ Describe 'Many tenants in one run, and the Automation runbooks' {
         }
         finally { foreach ($key in $identity.Keys) { [Environment]::SetEnvironmentVariable($key, $null) } }
 
-        $run = Invoke-Runbook -Name 'Sync-DeviceCompliance.ps1' -Environment $identity -Argument '-InventoryPath', $Healthy.InventoryPath, '-StateLocation', $folder,
-            '-SourceName', $Source, '-AuthorityHost', $Healthy.AuthorityHost, '-GraphEndpoint', $Healthy.GraphEndpoint
+        $runbook = @{ Name = 'Sync-DeviceCompliance.ps1'; Environment = $identity
+            Argument = '-InventoryPath', $Healthy.InventoryPath, '-StateLocation', "$StateContainer`?$($Storage.Sas)",
+            '-SourceName', $Source, '-AuthorityHost', $Healthy.AuthorityHost, '-GraphEndpoint', $Healthy.GraphEndpoint }
+        $run = Invoke-Runbook @runbook
 
         $run.ExitCode | Should -Be 0 -Because $run.Text
         $run.Text | Should -Match ([regex]::Escape("as the managed identity $($Healthy.Emulator.Demo.SystemManagedIdentityClientId)"))
-        $run.Text | Should -Match ([regex]::Escape("State: $state"))
-        $run.Text | Should -Match ("Read $DevicesPerTenant devices from")
+        $run.Text | Should -Match ([regex]::Escape("State: $blob"))
+        $run.Text | Should -Not -Match 'sig='
         $run.Text | Should -Match ("Tenant {0}: received {1}, sent {1}, confirmed {1}" -f [regex]::Escape($Healthy.TenantId), $DevicesPerTenant)
+
+        # The next scheduled job starts in a fresh sandbox: the state in the blob says everything is confirmed.
+        $next = Invoke-Runbook @runbook
+        $next.ExitCode | Should -Be 0 -Because $next.Text
+        $next.Text | Should -Match ("Tenant {0}: received {1}, sent 0, confirmed 0, unchanged {1}" -f [regex]::Escape($Healthy.TenantId), $DevicesPerTenant)
         @(Get-EmulatorTenant -Emulator $Healthy.Emulator -Collection partnerTenants | Where-Object appId -EQ $Healthy.Emulator.Demo.SystemManagedIdentityClientId).Count | Should -Be 1
     }
 
