@@ -35,7 +35,6 @@ internal sealed class InProcessPartner : IDataUploadService
         var setup = new SyncSetup("6f1c4e2a-8d3b-4c5e-9a7f-0b2d4e6f8a10", SyncDriver.Source, store, null, PolicyEvaluator.Load(store, SyncDriver.Source),
             ScopeMembership.FromMembers(GroupScope.Everyone, Array.Empty<KeyValuePair<string, string>>()), new InProcessPartner());
         using var run = await DeviceSyncRun.StartAsync(setup, options, SilentOperationContext.Instance, CancellationToken.None);
-        run.DeliverEventsTo(_ => { });
         foreach (var device in devices)
         {
             await run.PostAsync(new DeviceSyncInput(device), CancellationToken.None);

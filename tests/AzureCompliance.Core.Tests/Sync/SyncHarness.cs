@@ -163,14 +163,18 @@ internal sealed class SyncHarness : IDisposable
     public sealed class Outcome
     {
         public DeviceSyncSummary? Summary { get; init; }
-        public List<DeviceSyncResult> Results { get; } = new();
-        public List<ComplianceException> Errors { get; } = new();
-        public List<string> Messages { get; } = new();
+        public required RecordingRunContext Context { get; init; }
+        public List<DeviceSyncResult> Results => Context.Results;
+        public List<ComplianceException> Errors => Context.Errors;
+        public List<string> Messages => Context.Messages;
         public Exception? Failure { get; init; }
     }
 
-    public Outcome Run(IEnumerable<DeviceRecord> devices, Action<DeviceSyncOptions>? configure = null, CancellationToken cancellationToken = default)
+    /// <summary>Runs the engine over <paramref name="devices"/>; <paramref name="context"/> plays the host (default: approves everything).</summary>
+    public Outcome Run(IEnumerable<DeviceRecord> devices, Action<DeviceSyncOptions>? configure = null, CancellationToken cancellationToken = default,
+        RecordingRunContext? context = null)
     {
+        context ??= new RecordingRunContext();
         var options = new DeviceSyncOptions { PassThru = true, StatePath = StatePath, IdleFlush = TimeSpan.FromMilliseconds(50) };
         if (FixedNow.HasValue)
         {
@@ -183,25 +187,10 @@ internal sealed class SyncHarness : IDisposable
             ScopeMembership.FromMembers(Scope, Members), Service) { Heartbeat = Heartbeat };
         DeviceSyncSummary? summary = null;
         Exception? failure = null;
-        var results = new List<DeviceSyncResult>();
-        var errors = new List<ComplianceException>();
-        var messages = new List<string>();
-        var gate = new object();
-        void Collect(DeviceSyncEvent e)
-        {
-            lock (gate)
-            {
-                if (e.Result != null) results.Add(e.Result);
-                if (e.Error != null) errors.Add(e.Error);
-                if (e.Warning != null) messages.Add("WARNING: " + e.Warning);
-                if (e.Verbose != null) messages.Add(e.Verbose);
-            }
-        }
         DeviceSyncRun? started = null;
         try
         {
-            started = DeviceSyncRun.StartAsync(setup, options, SilentOperationContext.Instance, cancellationToken).GetAwaiter().GetResult();
-            started.DeliverEventsTo(Collect);
+            started = DeviceSyncRun.StartAsync(setup, options, context, cancellationToken).GetAwaiter().GetResult();
             foreach (var device in devices)
             {
                 started.PostAsync(new DeviceSyncInput(device), cancellationToken).GetAwaiter().GetResult();
@@ -224,14 +213,7 @@ internal sealed class SyncHarness : IDisposable
                 setup.Dispose();
             }
         }
-        var outcome = new Outcome { Summary = summary, Failure = failure };
-        lock (gate)
-        {
-            outcome.Results.AddRange(results);
-            outcome.Errors.AddRange(errors);
-            outcome.Messages.AddRange(messages);
-        }
-        return outcome;
+        return new Outcome { Summary = summary, Failure = failure, Context = context };
     }
 
     /// <summary>Reads the devices table directly.</summary>
