@@ -330,43 +330,6 @@ public sealed class DeviceSyncRunTests : IDisposable
     }
 
     [Fact]
-    public void WhatIf_reports_what_would_go_and_changes_nothing()
-    {
-        var fleet = SyncHarness.Fleet(20);
-        _harness.Run(fleet.Take(10));
-        var rows = _harness.Rows();
-        var uploads = _harness.Service.Uploads.Count;
-        var outcome = _harness.Run(fleet, context: new RecordingRunContext { WhatIf = true });
-        Assert.True(outcome.Summary!.WhatIf);
-        Assert.Equal(10, outcome.Summary.Sent);
-        Assert.Equal(10, outcome.Summary.Unchanged);
-        Assert.Equal(10, outcome.Results.Count(r => r.Outcome == DeviceSyncOutcome.WouldSend));
-        // The engine asked the host about each device it would send, and only those: that is what -WhatIf prints.
-        Assert.Equal(fleet.Skip(10).Select(d => $"Device '{d.DeviceName}' ({d.DeviceId})").OrderBy(t => t),
-            outcome.Context.Asked.Select(c => c.Target).OrderBy(t => t));
-        Assert.All(outcome.Context.Asked, c => Assert.StartsWith("Send compliance: ", c.Action));
-        Assert.Equal(uploads, _harness.Service.Uploads.Count);
-        Assert.Equal(rows, _harness.Rows());
-    }
-
-    [Fact]
-    public void Devices_the_host_declines_are_neither_sent_nor_recorded_and_the_rest_go()
-    {
-        var fleet = SyncHarness.Fleet(40);
-        var declined = fleet.Where((_, i) => i % 4 == 0).Select(d => d.DeviceId!).ToHashSet();
-        var context = new RecordingRunContext { Answer = change => !declined.Any(id => change.Target.Contains(id)) };
-        var outcome = _harness.Run(fleet, o => o.BatchSize = 10, context: context);
-        Assert.Null(outcome.Failure);
-        Assert.Equal(30, outcome.Summary!.Sent);
-        Assert.Equal(30, outcome.Summary.Confirmed);
-        Assert.Equal(40, context.Asked.Count);
-        Assert.True(context.Requests < context.Asked.Count, "the engine asks about a chunk of devices in one request");
-        Assert.Equal(declined.OrderBy(d => d), outcome.Results.Where(r => r.Outcome == DeviceSyncOutcome.NotSent).Select(r => r.DeviceId!).OrderBy(d => d));
-        Assert.Empty(_harness.Service.Entities().Where(e => declined.Contains(e.GetProperty("DeviceId").GetString()!)));
-        Assert.DoesNotContain(_harness.Rows(), r => declined.Contains(r.Id));
-    }
-
-    [Fact]
     public void The_state_records_a_message_before_it_is_uploaded()
     {
         var fleet = SyncHarness.Fleet(10);
