@@ -14,82 +14,6 @@ public sealed class DeviceSyncRunTests : IDisposable
     public void Dispose() => _harness.Dispose();
 
     [Fact]
-    public void Sends_every_device_once_then_nothing_and_Force_sends_all_again()
-    {
-        var fleet = SyncHarness.Fleet(1000);
-        var first = _harness.Run(fleet, o => o.BatchSize = 100);
-        Assert.Null(first.Failure);
-        Assert.Empty(first.Errors);
-        var summary = first.Summary!;
-        Assert.Equal(1000, summary.Received);
-        Assert.Equal(1000, summary.Sent);
-        Assert.Equal(1000, summary.Confirmed);
-        Assert.Equal(10, summary.Messages);
-        Assert.Equal(1000, _harness.Service.Devices.Count);
-        Assert.All(_harness.Rows(), r => Assert.True(r.Accepted != null && r.Message == null));
-
-        // Entra's view is the policy's verdict, device by device.
-        var evaluator = new AzureCompliance.Core.Policy.PolicyEvaluator(_harness.Policies);
-        foreach (var device in fleet)
-        {
-            var verdict = evaluator.Evaluate(device, DateTimeOffset.UtcNow).IsCompliant;
-            Assert.Equal(verdict, _harness.Service.Devices[device.DeviceId!].IsCompliant);
-        }
-
-        var uploads = _harness.Service.Uploads.Count;
-        var second = _harness.Run(fleet);
-        Assert.Equal(0, second.Summary!.Sent);
-        Assert.Equal(1000, second.Summary.Unchanged);
-        Assert.Equal(uploads, _harness.Service.Uploads.Count);
-
-        var forced = _harness.Run(fleet, o => o.Force = true);
-        Assert.Equal(1000, forced.Summary!.Sent);
-        Assert.Equal(1000, forced.Summary.Confirmed);
-    }
-
-    [Fact]
-    public void Only_changed_devices_go_again_and_every_upload_of_a_device_is_later_than_the_one_before()
-    {
-        var fleet = SyncHarness.Fleet(500);
-        _harness.Run(fleet);
-        var before = _harness.Rows().ToDictionary(r => r.Id, r => r.LastUpdate);
-        for (var i = 0; i < fleet.Count; i += 100)
-        {
-            fleet[i].OsVersion = fleet[i].Platform == DevicePlatform.iOS ? "18.0" : "15";
-            fleet[i].LastCheckIn = DateTimeOffset.UtcNow; // a timestamp alone is no change
-        }
-        fleet[1].LastCheckIn = DateTimeOffset.UtcNow.AddMinutes(-1);
-        var payloads = _harness.Service.DevicePayloads;
-        var second = _harness.Run(fleet);
-        Assert.Equal(5, second.Summary!.Sent);
-        Assert.Equal(495, second.Summary.Unchanged);
-        Assert.Equal(payloads + 5, _harness.Service.DevicePayloads);
-        foreach (var row in _harness.Rows())
-        {
-            Assert.True(row.LastUpdate >= before[row.Id]);
-        }
-        var changed = _harness.Rows().Where(r => r.LastUpdate > before[r.Id]).ToList();
-        Assert.Equal(5, changed.Count);
-    }
-
-    [Fact]
-    public void LastUpdateTime_increases_even_when_the_clock_does_not()
-    {
-        _harness.FixedNow = new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
-        var fleet = SyncHarness.Fleet(3);
-        _harness.Run(fleet);
-        _harness.Run(fleet, o => o.Force = true);
-        var times = _harness.Service.Entities().Where(e => e.GetProperty("EntityType").GetInt32() == 1)
-            .GroupBy(e => e.GetProperty("DeviceId").GetString())
-            .Select(g => g.Select(e => DateTimeOffset.Parse(e.GetProperty("LastUpdateTime").GetString()!)).ToList());
-        foreach (var perDevice in times)
-        {
-            Assert.Equal(2, perDevice.Count);
-            Assert.True(perDevice[1] > perDevice[0]);
-        }
-    }
-
-    [Fact]
     public void Skips_and_counts_devices_out_of_scope_without_policy_and_without_an_Entra_id()
     {
         var inScope = SyncHarness.UserGuid(1).ToString();
@@ -118,26 +42,6 @@ public sealed class DeviceSyncRunTests : IDisposable
         var entity = _harness.Service.Entities().First(e => e.GetProperty("DeviceId").GetString() == SyncHarness.DeviceGuid(2).ToString());
         Assert.Equal(inScope, entity.GetProperty("UserId").GetString());
         Assert.Equal(DeviceSyncOutcome.OutOfScope, outcome.Results.Single(r => r.DeviceId == SyncHarness.DeviceGuid(4).ToString()).Outcome);
-    }
-
-    [Fact]
-    public void A_device_without_name_or_OS_version_is_a_per_item_error_and_is_not_sent()
-    {
-        var fleet = SyncHarness.Fleet(4);
-        fleet[1].DeviceName = null;
-        fleet[2].OsVersion = " ";
-        var outcome = _harness.Run(fleet);
-        Assert.Equal(2, outcome.Summary!.Sent);
-        Assert.Equal(2, outcome.Summary.Invalid);
-        Assert.All(outcome.Errors, e => Assert.Equal("DeviceInventoryIncomplete", e.ErrorId));
-        Assert.Contains(outcome.Errors, e => e.Message.Contains("DeviceName"));
-        Assert.Contains(outcome.Errors, e => e.Message.Contains("OsVersion"));
-        Assert.DoesNotContain(_harness.Service.Entities(), e => e.GetProperty("DeviceId").GetString() == fleet[1].DeviceId || e.GetProperty("DeviceId").GetString() == fleet[2].DeviceId);
-        Assert.All(_harness.Service.Entities().Where(e => e.GetProperty("EntityType").GetInt32() == 1), e =>
-        {
-            Assert.False(string.IsNullOrWhiteSpace(e.GetProperty("DeviceName").GetString()));
-            Assert.False(string.IsNullOrWhiteSpace(e.GetProperty("OsVersion").GetString()));
-        });
     }
 
     [Fact]
@@ -195,45 +99,6 @@ public sealed class DeviceSyncRunTests : IDisposable
     }
 
     [Fact]
-    public void Devices_the_service_names_as_not_processed_fail_and_the_rest_of_their_message_is_confirmed()
-    {
-        var fleet = SyncHarness.Fleet(40);
-        _harness.Service.UnknownDevices.Add(fleet[3].DeviceId!);
-        _harness.Service.UnknownDevices.Add(fleet[17].DeviceId!);
-        var outcome = _harness.Run(fleet, o => o.BatchSize = 40);
-        Assert.Equal(38, outcome.Summary!.Confirmed);
-        Assert.Equal(2, outcome.Summary.Failed);
-        Assert.Equal(1, outcome.Summary.Messages); // no split needed: the status named them
-        Assert.Equal(new object[] { fleet[17], fleet[3] }.ToHashSet(), outcome.Errors.Select(e => e.Target!).ToHashSet());
-        Assert.All(outcome.Errors, e => Assert.Contains("DeviceNotFound", e.Message));
-        var rows = _harness.Rows();
-        Assert.Equal(38, rows.Count(r => r.Accepted != null));
-        Assert.Equal(0, rows.Count(r => r.Message != null));
-
-        // A message of unknown devices only fails as a whole; a failed message that names some devices sends the others again.
-        _harness.Service.UnknownDevices.Clear();
-        var others = SyncHarness.Fleet(60).Skip(40).ToList();
-        foreach (var device in others.Take(20)) _harness.Service.UnknownDevices.Add(device.DeviceId!);
-        var second = _harness.Run(others, o => o.BatchSize = 20);
-        Assert.Equal(20, second.Summary!.Failed);
-        Assert.Equal(0, second.Summary.Confirmed);
-        Assert.Equal(1, second.Summary.Messages);
-    }
-
-    [Fact]
-    public void A_devices_per_message_limit_is_found_and_later_messages_keep_under_it()
-    {
-        _harness.Service.MaxDevicesPerMessage = 25;
-        var outcome = _harness.Run(SyncHarness.Fleet(1200), o => { o.BatchSize = 100; o.MaxConcurrency = 1; o.MaxMessagesInFlight = 2; });
-        Assert.Equal(1200, outcome.Summary!.Confirmed);
-        Assert.Equal(0, outcome.Summary.Failed);
-        var sizes = _harness.Service.Uploads.Select(u => u.DeviceCount).ToList();
-        // The first messages (100) fail, their halves (50) fail, their halves (25) go; from then on messages carry 25.
-        Assert.All(sizes.Skip(sizes.Count / 2), size => Assert.True(size <= 25, string.Join(",", sizes)));
-        Assert.Contains(outcome.Messages, m => m.Contains("at most 25 devices"));
-    }
-
-    [Fact]
     public void Messages_still_processing_are_followed_until_they_complete()
     {
         _harness.Service.ProcessingReads = 2;
@@ -267,41 +132,6 @@ public sealed class DeviceSyncRunTests : IDisposable
         Assert.Empty(secondUploads.Intersect(uploadedBefore));
         Assert.Equal(2000 - uploadedBefore.Count, second.Summary!.Sent);
         Assert.True(second.Summary.Recovered + confirmedBefore >= uploadedBefore.Count);
-    }
-
-    [Fact]
-    public void A_message_recorded_but_never_uploaded_is_sent_again_by_the_next_run()
-    {
-        var fleet = SyncHarness.Fleet(30);
-        _harness.Run(fleet.Take(15));
-        // The crash: devices recorded as sent in a message the service never saw, nothing confirmed.
-        using (var store = StateStore.Open(_harness.StatePath))
-        {
-            store.Execute("UPDATE devices SET sent_message = 'b7a5d5a0-0000-4000-8000-00000000dead', sent_hash = accepted_hash, accepted_hash = NULL");
-        }
-        var second = _harness.Run(fleet);
-        Assert.Equal(30, second.Summary!.Sent);
-        Assert.Equal(30, second.Summary.Confirmed);
-        Assert.Equal(0, second.Summary.Recovered);
-        Assert.All(_harness.Rows(), r => Assert.True(r.Accepted != null && r.Message == null));
-    }
-
-    [Fact]
-    public void A_pending_message_the_service_completed_is_accepted_without_sending_again()
-    {
-        var fleet = SyncHarness.Fleet(30);
-        _harness.Run(fleet);
-        var message = _harness.Service.Uploads.Single().MessageId.ToString();
-        // The crash: the upload went through, the run died before it read the status.
-        using (var store = StateStore.Open(_harness.StatePath))
-        {
-            store.Execute($"UPDATE devices SET sent_message = '{message}', sent_hash = accepted_hash, accepted_hash = NULL");
-        }
-        var second = _harness.Run(fleet);
-        Assert.Equal(0, second.Summary!.Sent);
-        Assert.Equal(30, second.Summary.Recovered);
-        Assert.Equal(30, second.Summary.Unchanged);
-        Assert.Single(_harness.Service.Uploads);
     }
 
     [Fact]

@@ -51,14 +51,18 @@ public sealed class PublicRootSyncTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_run_sends_and_confirms_every_device_and_the_next_sends_only_what_changed()
+    public async Task Sends_every_device_once_then_nothing_and_Force_sends_all_again()
     {
         var fleet = Fleet(60);
         var context = new RecordingRunContext();
-        var first = await SyncAsync(fleet, context);
+        var first = await SyncAsync(fleet, context, batchSize: 10);
         Assert.Empty(context.Errors);
+        Assert.Equal(60, first.Received);
         Assert.Equal(60, first.Sent);
         Assert.Equal(60, first.Confirmed);
+        Assert.Equal(6, first.Messages);
+        Assert.All(Rows(), r => Assert.True(r.Accepted != null && r.Message == null));
+        // Entra's view is the policy's verdict, device by device.
         var evaluator = new PolicyEvaluator(new[]
         {
             CompliancePolicy.CreateDefault("iOS baseline", DevicePlatform.iOS),
@@ -66,16 +70,141 @@ public sealed class PublicRootSyncTests : IAsyncLifetime
         });
         foreach (var device in fleet)
         {
-            Assert.Equal(evaluator.Evaluate(device, DateTimeOffset.UtcNow).IsCompliant, _tenant.Server.Tenant.FindDeviceByDeviceId(device.DeviceId!)!.IsCompliant);
+            Assert.Equal(evaluator.Evaluate(device, DateTimeOffset.UtcNow).IsCompliant, Tenant.FindDeviceByDeviceId(device.DeviceId!)!.IsCompliant);
         }
         // Only what the run asked the host about was sent, and the results came through the same channel.
         Assert.Equal(60, context.Asked.Count);
         Assert.Equal(60, context.Results.Count(r => r.Outcome == DeviceSyncOutcome.Confirmed));
 
-        fleet[7].OsVersion = fleet[7].Platform == DevicePlatform.iOS ? "18.2" : "15";
+        var messages = Tenant.PartnerStatistics.MessagesReceived;
         var second = await SyncAsync(fleet, new RecordingRunContext());
-        Assert.Equal(1, second.Sent);
-        Assert.Equal(59, second.Unchanged);
+        Assert.Equal(0, second.Sent);
+        Assert.Equal(60, second.Unchanged);
+        Assert.Equal(messages, Tenant.PartnerStatistics.MessagesReceived);
+
+        var forced = await SyncAsync(fleet, new RecordingRunContext(), force: true);
+        Assert.Equal(60, forced.Sent);
+        Assert.Equal(60, forced.Confirmed);
+    }
+
+    [Fact]
+    public async Task Only_changed_devices_go_again_and_every_upload_of_a_device_is_later_than_the_one_before()
+    {
+        var fleet = Fleet(100);
+        await SyncAsync(fleet, new RecordingRunContext());
+        var before = Rows().ToDictionary(r => r.Id, r => r.LastUpdate);
+        for (var i = 0; i < fleet.Count; i += 20)
+        {
+            fleet[i].OsVersion = fleet[i].Platform == DevicePlatform.iOS ? "18.0" : "15";
+            fleet[i].LastCheckIn = DateTimeOffset.UtcNow; // a timestamp alone is no change
+        }
+        fleet[1].LastCheckIn = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var payloads = Tenant.PartnerStatistics.DevicesReceived;
+        var second = await SyncAsync(fleet, new RecordingRunContext());
+        Assert.Equal(5, second.Sent);
+        Assert.Equal(95, second.Unchanged);
+        Assert.Equal(payloads + 5, Tenant.PartnerStatistics.DevicesReceived);
+        Assert.All(Rows(), row => Assert.True(row.LastUpdate >= before[row.Id]));
+        Assert.Equal(5, Rows().Count(r => r.LastUpdate > before[r.Id]));
+    }
+
+    [Fact]
+    public async Task LastUpdateTime_increases_even_when_the_clock_does_not()
+    {
+        var now = new DateTimeOffset(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
+        var fleet = Fleet(3);
+        await SyncAsync(fleet, new RecordingRunContext(), clock: () => now);
+        var first = fleet.ToDictionary(d => d.DeviceId!, d => Tenant.FindPartnerDevice(d.DeviceId!)!.LastUpdateTime!.Value);
+        await SyncAsync(fleet, new RecordingRunContext(), force: true, clock: () => now);
+        foreach (var device in fleet)
+        {
+            var record = Tenant.FindPartnerDevice(device.DeviceId!)!;
+            Assert.Equal(2, record.AppliedCount); // the later upload was applied, not ignored as stale
+            Assert.True(record.LastUpdateTime > first[device.DeviceId!]);
+        }
+    }
+
+    [Fact]
+    public async Task A_device_without_name_or_OS_version_is_a_per_item_error_and_is_not_sent()
+    {
+        var fleet = Fleet(4);
+        fleet[1].DeviceName = null;
+        fleet[2].OsVersion = " ";
+        var context = new RecordingRunContext();
+        var summary = await SyncAsync(fleet, context);
+        Assert.Equal(2, summary.Sent);
+        Assert.Equal(2, summary.Invalid);
+        Assert.All(context.Errors, e => Assert.Equal("DeviceInventoryIncomplete", e.ErrorId));
+        Assert.Contains(context.Errors, e => e.Message.Contains("DeviceName"));
+        Assert.Contains(context.Errors, e => e.Message.Contains("OsVersion"));
+        Assert.Null(Tenant.FindPartnerDevice(fleet[1].DeviceId!));
+        Assert.Null(Tenant.FindPartnerDevice(fleet[2].DeviceId!));
+        Assert.NotNull(Tenant.FindPartnerDevice(fleet[0].DeviceId!));
+    }
+
+    [Fact]
+    public async Task Devices_the_service_names_as_not_processed_fail_and_the_rest_of_their_message_is_confirmed()
+    {
+        var fleet = Fleet(40, unregistered: i => i == 3 || i == 17);
+        var context = new RecordingRunContext();
+        var summary = await SyncAsync(fleet, context, batchSize: 40);
+        Assert.Equal(38, summary.Confirmed);
+        Assert.Equal(2, summary.Failed);
+        Assert.Equal(1, summary.Messages); // no split needed: the status named them
+        Assert.Equal(new[] { fleet[3].DeviceId, fleet[17].DeviceId }.Order(), context.Errors.Select(e => ((DeviceRecord)e.Target!).DeviceId).Order());
+        Assert.All(context.Errors, e => Assert.Contains("DeviceNotFound", e.Message));
+        var rows = Rows();
+        Assert.Equal(38, rows.Count(r => r.Accepted != null));
+        Assert.Equal(0, rows.Count(r => r.Message != null));
+
+        // A message of unknown devices only fails as a whole, without a split.
+        var others = Fleet(60, unregistered: i => i >= 40).Skip(40).ToList();
+        var second = await SyncAsync(others, new RecordingRunContext(), batchSize: 20);
+        Assert.Equal(20, second.Failed);
+        Assert.Equal(0, second.Confirmed);
+        Assert.Equal(1, second.Messages);
+    }
+
+    [Fact]
+    public async Task A_devices_per_message_limit_is_found_and_later_messages_keep_under_it()
+    {
+        _tenant.Server.Settings.Partner.MaxDevicesPerMessage = 25;
+        var context = new RecordingRunContext();
+        var summary = await SyncAsync(Fleet(600), context, batchSize: 100, configure: o => { o.MaxConcurrency = 1; o.MaxMessagesInFlight = 2; });
+        Assert.Equal(600, summary.Confirmed);
+        Assert.Equal(0, summary.Failed);
+        var sizes = Tenant.PartnerMessages.OrderBy(m => m.ReceivedAt).Select(m => m.DeviceCount).ToList();
+        Assert.All(sizes.Skip(sizes.Count / 2), size => Assert.True(size <= 25, string.Join(",", sizes)));
+        Assert.Contains(context.Messages, m => m.Contains("at most 25 devices"));
+    }
+
+    [Fact]
+    public async Task A_message_recorded_but_never_uploaded_is_sent_again_by_the_next_run()
+    {
+        var fleet = Fleet(30);
+        await SyncAsync(fleet.Take(15), new RecordingRunContext());
+        // The crash: devices recorded as sent in a message the service never saw, nothing confirmed.
+        Execute("UPDATE devices SET sent_message = 'b7a5d5a0-0000-4000-8000-00000000dead', sent_hash = accepted_hash, accepted_hash = NULL");
+        var second = await SyncAsync(fleet, new RecordingRunContext());
+        Assert.Equal(30, second.Sent);
+        Assert.Equal(30, second.Confirmed);
+        Assert.Equal(0, second.Recovered);
+        Assert.All(Rows(), r => Assert.True(r.Accepted != null && r.Message == null));
+    }
+
+    [Fact]
+    public async Task A_pending_message_the_service_completed_is_accepted_without_sending_again()
+    {
+        var fleet = Fleet(30);
+        await SyncAsync(fleet, new RecordingRunContext());
+        var message = Tenant.PartnerMessages.Single().MessageId;
+        // The crash: the upload went through, the run died before it read the status.
+        Execute($"UPDATE devices SET sent_message = '{message}', sent_hash = accepted_hash, accepted_hash = NULL");
+        var second = await SyncAsync(fleet, new RecordingRunContext());
+        Assert.Equal(0, second.Sent);
+        Assert.Equal(30, second.Recovered);
+        Assert.Equal(30, second.Unchanged);
+        Assert.Single(Tenant.PartnerMessages);
     }
 
     [Fact]
@@ -118,9 +247,13 @@ public sealed class PublicRootSyncTests : IAsyncLifetime
         Assert.Equal(10, (await SyncAsync(fleet, again)).Sent);
     }
 
-    private async Task<DeviceSyncSummary> SyncAsync(IEnumerable<DeviceRecord> devices, RecordingRunContext context, int batchSize = 100)
+    private TenantState Tenant => _tenant.Server.Tenant;
+
+    private async Task<DeviceSyncSummary> SyncAsync(IEnumerable<DeviceRecord> devices, RecordingRunContext context, int batchSize = 100, bool force = false,
+        Func<DateTimeOffset>? clock = null, Action<DeviceSyncOptions>? configure = null)
     {
-        var options = new DeviceSyncOptions { StatePath = StatePath, PassThru = true, BatchSize = batchSize, IdleFlush = TimeSpan.FromMilliseconds(50) };
+        var options = new DeviceSyncOptions { StatePath = StatePath, PassThru = true, BatchSize = batchSize, Force = force, Clock = clock, IdleFlush = TimeSpan.FromMilliseconds(50) };
+        configure?.Invoke(options);
         using var run = await DeviceSyncRun.StartAsync(_connection, options, context, CancellationToken.None);
         foreach (var device in devices)
         {
@@ -129,15 +262,45 @@ public sealed class PublicRootSyncTests : IAsyncLifetime
         return await run.CompleteAsync();
     }
 
-    /// <summary>Devices registered in the emulator's directory, owned by users Intune takes reports for.</summary>
-    private List<DeviceRecord> Fleet(int count)
+    /// <summary>The state file's devices table, read as any SQLite client reads it.</summary>
+    private List<(string Id, string? Accepted, string? Message, long LastUpdate)> Rows()
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={StatePath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT device_id, accepted_hash, sent_message, COALESCE(last_update, 0) FROM devices WHERE source = $s ORDER BY device_id";
+        command.Parameters.AddWithValue("$s", Source);
+        using var reader = command.ExecuteReader();
+        var rows = new List<(string, string?, string?, long)>();
+        while (reader.Read())
+        {
+            rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt64(3)));
+        }
+        return rows;
+    }
+
+    /// <summary>Changes the state file behind the engine's back, as a crash would have left it.</summary>
+    private void Execute(string sql)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={StatePath};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>
+    /// Devices owned by users Intune takes reports for, registered in the emulator's directory (except those
+    /// <paramref name="unregistered"/> picks: the service does not know them).
+    /// </summary>
+    private List<DeviceRecord> Fleet(int count, Func<int, bool>? unregistered = null)
     {
         var devices = new List<DeviceRecord>(count);
         for (var i = 0; i < count; i++)
         {
             var ios = i % 2 == 0;
             var deviceId = new Guid(i, 0x7007, 0x4a4a, 0x80, 0, 0, 0, 0, 0, 0, 3);
-            if (_tenant.Server.Tenant.FindDeviceByDeviceId(deviceId.ToString()) == null)
+            if (unregistered?.Invoke(i) != true && _tenant.Server.Tenant.FindDeviceByDeviceId(deviceId.ToString()) == null)
             {
                 _tenant.Server.Tenant.AddDevice(new DirectoryDevice
                 {
