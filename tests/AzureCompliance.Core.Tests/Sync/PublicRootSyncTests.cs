@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using AzureCompliance.Core.Connection;
 using AzureCompliance.Core.Devices;
 using AzureCompliance.Core.Policy;
+using AzureCompliance.Core.Registry;
 using AzureCompliance.Core.State;
 using AzureCompliance.Core.Sync;
 using AzureCompliance.Core.Tests.Fidelity;
@@ -208,6 +209,218 @@ public sealed class PublicRootSyncTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Skips_and_counts_devices_out_of_scope_without_policy_and_without_an_Entra_id()
+    {
+        var inScope = _owners[0];
+        var outside = _owners[1];
+        var upn = Tenant.Users.Single(u => u.Id.ToString() == inScope).UserPrincipalName;
+        var group = new DirectoryGroup { Id = Guid.NewGuid(), DisplayName = "Mobile users", SecurityEnabled = true, MemberIds = new[] { Guid.Parse(inScope) } };
+        Tenant.AddGroup(group);
+        using (var store = StateStore.Open(StatePath))
+        {
+            new GroupScope(false, new[] { new ScopedGroup(group.Id.ToString(), group.DisplayName!) }).Save(store, Source);
+        }
+        var fleet = Fleet(4);
+        fleet[1].UserId = null;
+        fleet[1].UserPrincipalName = upn.ToUpperInvariant();
+        fleet[2].UserId = outside;
+        fleet[3].UserId = null;
+        fleet[3].UserPrincipalName = "bob@contoso.com";
+        var devices = new List<DeviceRecord>(fleet)
+        {
+            new() { DeviceId = Guid.NewGuid().ToString(), UserId = inScope, PlatformName = "macOS", OsVersion = "14" },
+            new() { DeviceId = Guid.NewGuid().ToString(), UserId = inScope, PlatformName = "Windows", OsVersion = "11" },
+            new() { DeviceId = "", UserId = inScope, PlatformName = "iOS", DeviceName = "no id" },
+            new() { DeviceId = "not-a-guid", UserId = inScope, PlatformName = "iOS" },
+        };
+        var context = new RecordingRunContext();
+        var s = await SyncAsync(devices, context);
+        Assert.Equal(8, s.Received);
+        Assert.Equal(2, s.Sent);
+        Assert.Equal(2, s.Confirmed);
+        Assert.Equal(2, s.OutOfScope);
+        Assert.Equal(2, s.NoPolicy); // macOS has no policy here; Windows is no platform at all
+        Assert.Equal(2, s.Invalid);
+        Assert.Equal(new[] { "DeviceIdMissing", "InvalidDeviceId" }, context.Errors.Select(e => e.ErrorId).OrderBy(e => e));
+        // The user principal name resolves to the owner's object id from the scope's members.
+        Assert.Equal(inScope, context.Results.Single(r => r.DeviceId == fleet[1].DeviceId && r.Outcome == DeviceSyncOutcome.Confirmed).UserId);
+        Assert.Equal(DeviceSyncOutcome.OutOfScope, context.Results.Single(r => r.DeviceId == fleet[3].DeviceId).Outcome);
+        Assert.Null(Tenant.FindPartnerDevice(fleet[2].DeviceId!));
+    }
+
+    [Fact]
+    public async Task A_disabled_policy_uploads_nothing_for_its_platform()
+    {
+        using (var store = StateStore.Open(StatePath))
+        {
+            CompliancePolicyStore.SetEnabled(store, Source, "Android baseline", false, DateTimeOffset.UtcNow);
+        }
+        var fleet = Fleet(10);
+        var summary = await SyncAsync(fleet, new RecordingRunContext());
+        Assert.Equal(5, summary.Sent);
+        Assert.Equal(5, summary.NoPolicy);
+        Assert.All(fleet.Where(d => d.Platform == DevicePlatform.Android), d => Assert.Null(Tenant.FindPartnerDevice(d.DeviceId!)));
+    }
+
+    [Fact]
+    public async Task Retired_devices_go_as_notManaged_and_notCompliant_and_are_recorded_retired()
+    {
+        var fleet = Fleet(4);
+        await SyncAsync(fleet, new RecordingRunContext());
+        fleet[0].MdmState = "Retired";
+        fleet[3].MdmState = "Wiped";
+        var summary = await SyncAsync(fleet, new RecordingRunContext());
+        Assert.Equal(2, summary.Sent);
+        Assert.Equal(2, summary.Retired);
+        Assert.Equal(2, Tenant.PartnerMessages.OrderBy(m => m.ReceivedAt).Last().DeviceCount);
+        foreach (var retired in new[] { fleet[0], fleet[3] })
+        {
+            var device = Tenant.FindDeviceByDeviceId(retired.DeviceId!)!;
+            Assert.False(device.IsManaged);
+            Assert.False(device.IsCompliant);
+        }
+        Assert.Equal(2, Rows().Count(r => r.Retired));
+        // Retired stays retired: nothing more to send.
+        Assert.Equal(0, (await SyncAsync(fleet, new RecordingRunContext())).Sent);
+    }
+
+    [Fact]
+    public async Task A_run_stopped_midway_resumes_with_nothing_lost_and_nothing_confirmed_sent_again()
+    {
+        var fleet = Fleet(2000);
+        using var stop = new CancellationTokenSource();
+        var uploads = 0;
+        _tenant.Server.Settings.AddFaultRule(new AzureCompliance.TenantEmulator.Hosting.FaultRule
+        {
+            Name = "stop-at-the-eighth-upload",
+            Match = (method, path) =>
+            {
+                if (IsUpload(method, path) && Interlocked.Increment(ref uploads) == 8) stop.Cancel(); // Ctrl+C while uploads are under way
+                return false;
+            },
+        });
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            SyncAsync(fleet, new RecordingRunContext(), batchSize: 100, configure: o => o.MaxConcurrency = 2, cancellationToken: stop.Token));
+        _tenant.Server.Settings.RemoveFaultRule("stop-at-the-eighth-upload");
+        var reachedBefore = fleet.Count(d => Tenant.FindPartnerDevice(d.DeviceId!) != null);
+        Assert.InRange(reachedBefore, 1, fleet.Count - 1);
+
+        var second = await SyncAsync(fleet, new RecordingRunContext());
+        // Everything is confirmed now, and every device reached the service exactly once over both runs.
+        Assert.Equal(2000, Rows().Count(r => r.Accepted != null));
+        Assert.All(fleet, d => Assert.Equal(1, Tenant.FindPartnerDevice(d.DeviceId!)!.ReceivedCount));
+        Assert.Equal(2000 - reachedBefore, second.Sent);
+    }
+
+    [Fact]
+    public async Task Lost_uploads_are_retried_and_a_service_that_stays_down_stops_the_run()
+    {
+        var uploads = 0;
+        _tenant.Server.Settings.AddFaultRule(new AzureCompliance.TenantEmulator.Hosting.FaultRule
+        {
+            Name = "first-uploads-lost",
+            Match = (method, path) => IsUpload(method, path) && Interlocked.Increment(ref uploads) <= 2, // a message survives two losses
+            ConnectionResetProbability = 1,
+        });
+        var fleet = Fleet(200);
+        var recovered = await SyncAsync(fleet, new RecordingRunContext(), batchSize: 50);
+        Assert.Equal(200, recovered.Confirmed);
+
+        _tenant.Server.Settings.AddFaultRule(new AzureCompliance.TenantEmulator.Hosting.FaultRule
+        {
+            Name = "service-down",
+            Match = IsUpload,
+            ConnectionResetProbability = 1,
+        });
+        var context = new RecordingRunContext();
+        var error = await Assert.ThrowsAsync<AzureCompliance.Core.Diagnostics.ComplianceException>(() =>
+            SyncAsync(fleet, context, batchSize: 50, force: true, configure: o => o.MaxConcurrency = 1));
+        Assert.Equal("ServiceUnavailable", error.ErrorId);
+        Assert.True(context.Errors.Count >= 50 && context.Errors.All(e => e.ErrorId == "DeviceUploadFailed"));
+    }
+
+    [Fact]
+    public async Task The_state_records_a_message_before_it_is_uploaded()
+    {
+        long? recordedAtFirstUpload = null;
+        _tenant.Server.Settings.AddFaultRule(new AzureCompliance.TenantEmulator.Hosting.FaultRule
+        {
+            Name = "look-at-the-state",
+            Match = (method, path) =>
+            {
+                if (IsUpload(method, path) && recordedAtFirstUpload == null)
+                {
+                    // A second reader of the state file (WAL) as the upload arrives.
+                    recordedAtFirstUpload = Rows().Count(r => r.Message != null && r.Accepted == null);
+                }
+                return false;
+            },
+        });
+        await SyncAsync(Fleet(10), new RecordingRunContext());
+        Assert.Equal(10, recordedAtFirstUpload);
+    }
+
+    [Fact]
+    public async Task Throttled_uploads_are_waited_out_by_the_engine_itself_and_go_again_until_confirmed()
+    {
+        var uploads = 0;
+        // Every other upload of the first ten is answered 429: nothing below the engine retries them.
+        _tenant.Server.Settings.AddFaultRule(new AzureCompliance.TenantEmulator.Hosting.FaultRule
+        {
+            Name = "throttle-some",
+            Match = (method, path) => IsUpload(method, path) && Interlocked.Increment(ref uploads) is var n && n <= 10 && n % 2 == 1,
+            TooManyRequestsProbability = 1,
+            RetryAfter = TimeSpan.FromSeconds(1),
+        });
+        var context = new RecordingRunContext();
+        var summary = await SyncAsync(Fleet(500), context, batchSize: 50, configure: o => o.MaxConcurrency = 2);
+        Assert.Equal(500, summary.Confirmed);
+        Assert.Equal(0, summary.Failed);
+        Assert.Equal(5, summary.Throttled);
+        Assert.Empty(context.Errors);
+        Assert.All(Rows(), r => Assert.NotNull(r.Accepted));
+    }
+
+    [Fact]
+    public async Task The_heartbeat_is_recorded_after_a_run_that_sent_and_not_after_one_that_sent_nothing()
+    {
+        await InstanceRegistry.RegisterAsync(_connection, CancellationToken.None);
+        var fleet = Fleet(20);
+        await SyncAsync(fleet, new RecordingRunContext());
+        var first = (await InstanceRegistry.GetAsync(_connection, CancellationToken.None)).Single(i => i.Name == Source).LastSyncOn;
+        Assert.NotNull(first);
+        var again = await SyncAsync(fleet, new RecordingRunContext());
+        Assert.Equal(0, again.Sent);
+        Assert.Equal(first, (await InstanceRegistry.GetAsync(_connection, CancellationToken.None)).Single(i => i.Name == Source).LastSyncOn);
+    }
+
+    [Fact]
+    public async Task A_heartbeat_that_fails_is_a_warning_and_the_run_still_succeeds()
+    {
+        await InstanceRegistry.RegisterAsync(_connection, CancellationToken.None);
+        var fleet = Fleet(5);
+        // The registry refuses (403) once the devices are uploaded.
+        const string organization = "/v1.0/organization";
+        var uploads = 0;
+        _tenant.Server.Settings.AddFaultRule(new AzureCompliance.TenantEmulator.Hosting.FaultRule
+        {
+            Name = "registry-refuses",
+            Match = (method, path) =>
+            {
+                if (IsUpload(method, path) && Interlocked.Increment(ref uploads) == 1) _tenant.Server.Settings.ForceStatus(organization, 403, count: 10);
+                return false;
+            },
+        });
+        var context = new RecordingRunContext();
+        var summary = await SyncAsync(fleet, context);
+        Assert.Equal(5, summary.Confirmed);
+        Assert.Contains(context.Messages, m => m.StartsWith("WARNING: The devices were sent, but this MDM instance's last sync could not be recorded", StringComparison.Ordinal));
+    }
+
+    private static bool IsUpload(string method, string path) =>
+        string.Equals(method, "PUT", StringComparison.OrdinalIgnoreCase) && path.Contains("/DataUploadMessages(", StringComparison.OrdinalIgnoreCase);
+
+    [Fact]
     public async Task WhatIf_asks_once_per_device_it_would_send_and_writes_nothing_at_all()
     {
         var fleet = Fleet(20);
@@ -250,31 +463,31 @@ public sealed class PublicRootSyncTests : IAsyncLifetime
     private TenantState Tenant => _tenant.Server.Tenant;
 
     private async Task<DeviceSyncSummary> SyncAsync(IEnumerable<DeviceRecord> devices, RecordingRunContext context, int batchSize = 100, bool force = false,
-        Func<DateTimeOffset>? clock = null, Action<DeviceSyncOptions>? configure = null)
+        Func<DateTimeOffset>? clock = null, Action<DeviceSyncOptions>? configure = null, CancellationToken cancellationToken = default)
     {
         var options = new DeviceSyncOptions { StatePath = StatePath, PassThru = true, BatchSize = batchSize, Force = force, Clock = clock, IdleFlush = TimeSpan.FromMilliseconds(50) };
         configure?.Invoke(options);
-        using var run = await DeviceSyncRun.StartAsync(_connection, options, context, CancellationToken.None);
+        using var run = await DeviceSyncRun.StartAsync(_connection, options, context, cancellationToken);
         foreach (var device in devices)
         {
-            await run.PostAsync(new DeviceSyncInput(device), CancellationToken.None);
+            await run.PostAsync(new DeviceSyncInput(device), cancellationToken);
         }
         return await run.CompleteAsync();
     }
 
     /// <summary>The state file's devices table, read as any SQLite client reads it.</summary>
-    private List<(string Id, string? Accepted, string? Message, long LastUpdate)> Rows()
+    private List<(string Id, string? Accepted, string? Message, long LastUpdate, bool Retired)> Rows()
     {
         using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={StatePath};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT device_id, accepted_hash, sent_message, COALESCE(last_update, 0) FROM devices WHERE source = $s ORDER BY device_id";
+        command.CommandText = "SELECT device_id, accepted_hash, sent_message, COALESCE(last_update, 0), retired FROM devices WHERE source = $s ORDER BY device_id";
         command.Parameters.AddWithValue("$s", Source);
         using var reader = command.ExecuteReader();
-        var rows = new List<(string, string?, string?, long)>();
+        var rows = new List<(string, string?, string?, long, bool)>();
         while (reader.Read())
         {
-            rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt64(3)));
+            rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt64(3), reader.GetInt64(4) != 0));
         }
         return rows;
     }
