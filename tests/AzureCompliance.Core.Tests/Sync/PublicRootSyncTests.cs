@@ -421,6 +421,18 @@ public sealed class PublicRootSyncTests : IAsyncLifetime
         string.Equals(method, "PUT", StringComparison.OrdinalIgnoreCase) && path.Contains("/DataUploadMessages(", StringComparison.OrdinalIgnoreCase);
 
     [Fact]
+    public async Task Messages_still_processing_are_followed_until_they_complete()
+    {
+        // The service takes far longer to process than the engine's first status read waits (250 ms at the start).
+        _tenant.Server.Settings.Partner.ProcessingDelay = TimeSpan.FromSeconds(3);
+        var summary = await SyncAsync(Fleet(50), new RecordingRunContext());
+        Assert.Equal(50, summary.Confirmed);
+        Assert.Equal(0, summary.Pending);
+        var statusReads = _tenant.Server.Journal.Count(e => e.Method == "GET" && e.PathAndQuery.Contains("/DataUploadMessages(", StringComparison.OrdinalIgnoreCase));
+        Assert.True(statusReads >= 2, $"{statusReads} status reads");
+    }
+
+    [Fact]
     public async Task WhatIf_asks_once_per_device_it_would_send_and_writes_nothing_at_all()
     {
         var fleet = Fleet(20);
