@@ -20,6 +20,7 @@ namespace AzureCompliance.Core.Sync
             IOperationContext context, CancellationToken cancellationToken)
         {
             if (connection == null) throw new ArgumentNullException(nameof(connection));
+            if (context == null) throw new ArgumentNullException(nameof(context));
             options.Validate();
             if (connection.AuthType == Connection.ComplianceAuthType.DeviceCode && !context.WhatIf)
             {
@@ -67,11 +68,12 @@ namespace AzureCompliance.Core.Sync
         public static async Task<DeviceSyncRun> StartAsync(SyncSetup setup, DeviceSyncOptions options, IOperationContext context,
             CancellationToken cancellationToken)
         {
+            if (context == null) throw new ArgumentNullException(nameof(context));
             options.Validate();
             var clock = options.Clock ?? (() => DateTimeOffset.UtcNow);
             var evaluatedAt = clock();
             var control = new SyncRunControl(cancellationToken);
-            var sink = new SyncEventSink(context ?? throw new ArgumentNullException(nameof(context)), options.PassThru);
+            var sink = new SyncEventSink(context, options.PassThru);
             var journal = setup.OpenJournal();
             var limiter = new AdaptiveLimiter(options.MaxConcurrency);
             var updates = new UpdateClock(clock);
