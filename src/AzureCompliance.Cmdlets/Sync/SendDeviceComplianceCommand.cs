@@ -77,7 +77,7 @@ namespace AzureCompliance.Cmdlets.Sync
             };
             _run = RunOrThrow((bridge, token) => DeviceSyncRun.StartAsync(connection, options, bridge, token));
             var bridge = Bridge;
-            _progressTicks = new Timer(_ => bridge.Post(() => ShowProgress(force: false)), null, 250, 250);
+            _progressTicks = new Timer(_ => bridge.Post(() => ShowProgress()), null, 250, 250);
         }
 
         protected override void ProcessRecord()
@@ -95,7 +95,7 @@ namespace AzureCompliance.Cmdlets.Sync
             {
                 Await(_run.PostAsync(input, CancellationToken));
                 _posted++;
-                ShowProgress(force: false);
+                ShowProgress();
             });
         }
 
@@ -165,7 +165,8 @@ namespace AzureCompliance.Cmdlets.Sync
             _progressTicks = null;
         }
 
-        private void ShowProgress(bool force)
+        /// <summary>Shows the run's counts, at most every 250 ms (pipeline thread).</summary>
+        private void ShowProgress()
         {
             var run = _run;
             if (run == null)
@@ -173,7 +174,7 @@ namespace AzureCompliance.Cmdlets.Sync
                 return;
             }
             var now = _progressClock.Elapsed;
-            if (!force && now - _lastProgress < TimeSpan.FromMilliseconds(250))
+            if (now - _lastProgress < TimeSpan.FromMilliseconds(250))
             {
                 return;
             }
