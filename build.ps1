@@ -60,6 +60,7 @@ $TestResultsDirectory = Join-Path $OutDirectory 'TestResults'
 $PesterVersion = '5.7.1'
 $PlatyPSModule = 'Microsoft.PowerShell.PlatyPS'
 $PlatyPSMinimumVersion = [version]'1.0.0'
+. (Join-Path (Join-Path $RepositoryRoot 'build') 'PowerShellHost.ps1')
 
 function Write-Step {
     param([Parameter(Mandatory)] [string] $Message)
@@ -143,12 +144,7 @@ function Invoke-BuildTask {
 function Get-PesterManifest {
     <# Pester from NuGet (build/tools), pinned: the test run never depends on the PowerShell Gallery. #>
     $null = Invoke-Native -FilePath 'dotnet' -ArgumentList @('restore', (Join-Path (Join-Path $RepositoryRoot 'build') 'tools'), '-nologo', '-v', 'q')
-    $packages = $env:NUGET_PACKAGES
-    if (-not $packages) {
-        $listing = & dotnet nuget locals global-packages --list
-        $packages = ([string]($listing | Select-Object -First 1)) -replace '^global-packages:\s*', ''
-    }
-    $manifest = [System.IO.Path]::Combine($packages.Trim(), 'pester', $PesterVersion, 'tools', 'Pester.psd1')
+    $manifest = [System.IO.Path]::Combine((Get-NuGetPackageFolder -Id 'Pester' -Version $PesterVersion), 'tools', 'Pester.psd1')
     if (-not (Test-Path -LiteralPath $manifest)) { throw "Pester $PesterVersion was restored but $manifest is missing." }
     $manifest
 }
@@ -187,11 +183,9 @@ function Invoke-TestTask {
     Write-Host "Pester $PesterVersion from $pester"
     $summaryPath = Join-Path $TestResultsDirectory 'pester-summary.json'
     # A new process: the module loads there as in a user's fresh session, and nothing of this one leaks in.
-    # pwsh as a .NET tool (dotnet pwsh) runs as 'dotnet pwsh.dll': start the new one the same way.
-    $powershell = (Get-Process -Id $PID).Path
-    $prefix = @(if ([System.IO.Path]::GetFileNameWithoutExtension($powershell) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
+    $powershell = Get-PowerShellHost
     $env:AZURECOMPLIANCE_CONFIGURATION = $Configuration
-    $pesterExit = Invoke-Native -AllowFailure -FilePath $powershell -ArgumentList @($prefix + @('-NoProfile', '-NonInteractive', '-File',
+    $pesterExit = Invoke-Native -AllowFailure -FilePath $powershell.FilePath -ArgumentList @($powershell.Prefix + @('-NoProfile', '-NonInteractive', '-File',
         [System.IO.Path]::Combine($RepositoryRoot, 'tests', 'Acceptance', 'Invoke-AcceptanceTests.ps1'),
         '-PesterPath', $pester, '-ResultPath', (Join-Path $TestResultsDirectory 'pester.xml'), '-SummaryPath', $summaryPath, '-Verbosity', 'Normal'))
     $pesterCount = [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }

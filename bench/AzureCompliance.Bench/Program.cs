@@ -14,6 +14,10 @@ switch (mode)
 {
     case "serve":
         return await EmulatorChild.RunAsync(args);
+    case "tenants": // many tenants at once: ManyTenantsBenchmark.cs
+        return await new ManyTenantsBenchmark { Tenants = IntOption("--tenants", 20), Devices = IntOption("--devices", 5_000), Budget = IntOption("--budget", 2) }.RunAsync();
+    case "serve-tenants":
+        return await TenantFarmChild.RunAsync(args);
     case "sync":
         return await KillNine.SyncAsync(Option("--authority")!, Option("--graph")!, Option("--state")!, Option("--owner")!, IntOption("--count", 3000), IntOption("--batch", 50), Option("--sent"));
     case "kill9":

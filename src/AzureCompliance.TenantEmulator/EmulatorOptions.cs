@@ -3,6 +3,18 @@ namespace AzureCompliance.TenantEmulator;
 /// <summary>How an <see cref="EmulatorServer"/> starts. Behaviour that may change while it runs lives in <see cref="EmulatorSettings"/>.</summary>
 public sealed class EmulatorOptions
 {
+    /// <summary>
+    /// Serve the fixture as this tenant (its id), e.g. one of an MSP's customers; null = the fixture's own tenant.
+    /// The name and the verified domain follow from it unless <see cref="TenantDisplayName"/> / <see cref="TenantDomain"/> say.
+    /// </summary>
+    public Guid? TenantId { get; set; }
+
+    /// <summary>With <see cref="TenantId"/>: the organization's display name; null = "Tenant {first 8 hex digits of the id}".</summary>
+    public string? TenantDisplayName { get; set; }
+
+    /// <summary>With <see cref="TenantId"/>: the tenant's only verified domain; null = "t{first 8 hex digits}.onmicrosoft.com".</summary>
+    public string? TenantDomain { get; set; }
+
     /// <summary>The loopback port to listen on; 0 picks a free one.</summary>
     public int Port { get; set; }
 

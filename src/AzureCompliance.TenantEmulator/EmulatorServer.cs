@@ -73,7 +73,11 @@ public sealed class EmulatorServer : IAsyncDisposable
     public static async Task<EmulatorServer> StartAsync(EmulatorOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= new EmulatorOptions();
-        var tenant = TenantState.Load(options.FixturePath);
+        var tenant = options.TenantId is { } tenantId
+            ? TenantState.Load(options.FixturePath, tenantId,
+                options.TenantDisplayName ?? "Tenant " + tenantId.ToString("N")[..8],
+                options.TenantDomain ?? "t" + tenantId.ToString("N")[..8] + ".onmicrosoft.com")
+            : TenantState.Load(options.FixturePath);
         if (options.GeneratedUsers > 0)
             tenant.AddGeneratedUsers(options.GeneratedUsers);
         var certificate = ServerCertificates.LoadOrCreate(options.CertificateDirectory);

@@ -17,6 +17,9 @@ for (var i = 0; i < args.Length; i++)
     {
         case "--port": options.Port = int.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--fixture": options.FixturePath = Path.GetFullPath(Value()); break;
+        case "--tenant-id": options.TenantId = Guid.Parse(Value()); break;
+        case "--tenant-name": options.TenantDisplayName = Value(); break;
+        case "--tenant-domain": options.TenantDomain = Value(); break;
         case "--token-lifetime": options.TokenLifetime = TimeSpan.Parse(Value(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--certificate-directory": options.CertificateDirectory = Value(); break;
         case "--strict-schema": options.StrictSchema = true; break;
@@ -35,6 +38,7 @@ for (var i = 0; i < args.Length; i++)
             Console.WriteLine("Usage: AzureCompliance.TenantEmulator [--port N (0 = any free port; default 5443)] [--fixture file.json] "
                 + "[--token-lifetime hh:mm:ss] [--certificate-directory dir] [--strict-schema] [--generated-users N] "
                 + "[--device-code-approval-delay hh:mm:ss] [--admin-key key (default: random per run)] [--trust]\n"
+                + "  [--tenant-id guid [--tenant-name name] [--tenant-domain domain]] serves the fixture as that tenant (one emulator per tenant)\n"
                 + "  [--cloud Global|USGov|USGovDoD|China] [--refuse-partner-creation] [--max-devices-per-message N]\n"
                 + "  [--fleet export.csv] registers the devices and owners of a MobileIron Core export in the directory, the owners in\n"
                 + "      [--fleet-group name] (default 'Mobile Fleet')\n"

@@ -10,15 +10,8 @@ BeforeAll {
     Import-AzureComplianceModule
     $Commands = @(Get-Command -Module AzureCompliance)
 
-    function Get-NuGetPackageFolder {
-        <# A package folder in the NuGet global packages folder (build.ps1 -Task Test restores build/tools). #>
-        param([Parameter(Mandatory)] [string] $Id, [Parameter(Mandatory)] [string] $Version)
-        $root = $env:NUGET_PACKAGES
-        if (-not $root) { $root = ([string](& dotnet nuget locals global-packages --list | Select-Object -First 1)) -replace '^global-packages:\s*', '' }
-        $folder = [System.IO.Path]::Combine($root.Trim(), $Id.ToLowerInvariant(), $Version)
-        if (-not (Test-Path -LiteralPath $folder)) { throw "$folder is missing: run 'dotnet restore build/tools' (./build.ps1 -Task Test does)." }
-        $folder
-    }
+    # Get-NuGetPackageFolder and Get-PowerShellHost, shared with build.ps1.
+    . (Get-RepositoryPath 'build' 'PowerShellHost.ps1')
 
     function Invoke-FreshPowerShell {
         <# Runs a script in a new pwsh (nothing of this session loaded) and returns its last output line parsed as JSON. #>
@@ -28,10 +21,9 @@ BeforeAll {
         $saved = @{}
         foreach ($name in $Environment.Keys) { $saved[$name] = [Environment]::GetEnvironmentVariable($name); [Environment]::SetEnvironmentVariable($name, $Environment[$name]) }
         try {
-            # pwsh as a .NET tool runs as 'dotnet pwsh.dll': start the new one the same way.
-            $shell = (Get-Process -Id $PID).Path
-            $prefix = @(if ([System.IO.Path]::GetFileNameWithoutExtension($shell) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
-            $output = & $shell @prefix -NoProfile -NonInteractive -File $path 2>&1
+            $shell = Get-PowerShellHost
+            $prefix = $shell.Prefix
+            $output = & $shell.FilePath @prefix -NoProfile -NonInteractive -File $path 2>&1
             $exit = $LASTEXITCODE
         }
         finally {

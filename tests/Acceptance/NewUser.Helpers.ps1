@@ -13,20 +13,6 @@ function Get-EngineType {
     $type
 }
 
-function Add-NewUserSeedPolicy {
-    <# Stores a policy as New-CompliancePolicy does, without the Intune side. #>
-    param([Parameter(Mandatory)] [string] $StatePath, [Parameter(Mandatory)] [string] $SourceName,
-        [Parameter(Mandatory)] [string] $Name, [string] $Platform = 'iOS', [string] $IntunePolicyId)
-    $policyType = Get-EngineType 'AzureCompliance.Core.Policy.CompliancePolicy'
-    $store = (Get-EngineType 'AzureCompliance.Core.State.StateStore')::Open($StatePath)
-    try {
-        $item = $policyType::CreateDefault($Name, $Platform)
-        if ($IntunePolicyId) { $item.IntunePolicyId = $IntunePolicyId }
-        $null = (Get-EngineType 'AzureCompliance.Core.Policy.CompliancePolicyStore')::Add($store, $SourceName, $item, [DateTimeOffset]::UtcNow)
-    }
-    finally { $store.Dispose() }
-}
-
 function Get-UnixMode {
     <# The permission bits of a file or folder as octal text (e.g. '600'); Unix only. #>
     param([Parameter(Mandatory)] [string] $Path)

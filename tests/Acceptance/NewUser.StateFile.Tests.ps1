@@ -65,7 +65,7 @@ Describe 'The state file' {
         It 'a state file in an existing folder is 0600 and the folder is left as it was' {
             $before = Get-UnixMode $Folder
             $statePath = Join-Path $Folder 'state.db'
-            Add-NewUserSeedPolicy -StatePath $statePath -SourceName $Source -Name 'iOS baseline'
+            Initialize-TestState -StatePath $statePath -SourceName $Source -Policy @{ Name = 'iOS baseline'; Platform = 'iOS' }
             Get-UnixMode $statePath | Should -Be '600'
             Get-UnixMode $Folder | Should -Be $before
         }
@@ -88,7 +88,7 @@ Describe 'The state file' {
         }
 
         It 'resolves a relative -StatePath against the PowerShell location, as the cmdlet does' {
-            Add-NewUserSeedPolicy -StatePath (Join-Path $Folder 'state.db') -SourceName $Source -Name 'iOS baseline'
+            Initialize-TestState -StatePath (Join-Path $Folder 'state.db') -SourceName $Source -Policy @{ Name = 'iOS baseline'; Platform = 'iOS' }
             $processFolder = [System.Environment]::CurrentDirectory
             Push-Location -LiteralPath $Folder
             try {

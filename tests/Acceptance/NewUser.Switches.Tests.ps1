@@ -68,7 +68,7 @@ Describe 'Switch parameters, not booleans' {
     }
 
     It 'Set-CompliancePolicy turns rules on with a switch and off with :$false, and binds them from the pipeline' {
-        Add-NewUserSeedPolicy -StatePath $StatePath -SourceName $Source -Name 'iOS baseline'
+        Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy @{ Name = 'iOS baseline'; Platform = 'iOS' }
         $on = Invoke-Captured { Set-CompliancePolicy 'iOS baseline' -RequireEncryption -RequirePasscode -StatePath $StatePath -SourceName $Source -PassThru }
         Assert-NoError -Result $on
         $on.Output[0].RequireEncryption | Should -BeTrue

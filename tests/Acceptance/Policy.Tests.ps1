@@ -20,33 +20,6 @@ Describe 'Compliance policies and Test-DeviceCompliance' {
         # A session of its own for what only the console shows (What if: lines, format views).
         $Session = New-ModuleRunspace -Variable @{ Source = $Source }
 
-        $PolicyType = [AzureCompliance.Core.Policy.CompliancePolicy]
-
-        function Add-SeedPolicy {
-            <# Stores policies as New-CompliancePolicy does, without the Intune side. #>
-            param([string] $StatePath, [string] $SourceName, [object[]] $Policy)
-            $store = [AzureCompliance.Core.State.StateStore]::Open($StatePath)
-            try {
-                foreach ($definition in $Policy) {
-                    $item = $PolicyType::CreateDefault($definition.Name, $definition.Platform)
-                    $item.Enabled = $definition.Enabled
-                    $null = [AzureCompliance.Core.Policy.CompliancePolicyStore]::Add($store, $SourceName, $item, [DateTimeOffset]::UtcNow)
-                }
-            }
-            finally { $store.Dispose() }
-        }
-
-        function Set-SeedScope {
-            <# Records a group scope as Set-ComplianceGroup does. #>
-            param([string] $StatePath, [bool] $AllUsers, [string[]] $GroupId = @(), [string[]] $GroupName = @())
-            $groupType = [AzureCompliance.Core.State.ScopedGroup]
-            $list = [Array]::CreateInstance($groupType, $GroupId.Count)
-            for ($i = 0; $i -lt $GroupId.Count; $i++) { $list[$i] = $groupType::new($GroupId[$i], $GroupName[$i]) }
-            $scope = [AzureCompliance.Core.State.GroupScope]::new($AllUsers, $list)
-            $store = [AzureCompliance.Core.State.StateStore]::Open($StatePath)
-            try { $scope.Save($store, $Source) } finally { $store.Dispose() }
-        }
-
         $Connect = @{ TenantId = $Demo.TenantId; ClientId = $Demo.AppClientId; ClientSecret = $SecureSecret } + $Endpoints
         function Connect-Emulator {
             $null = Connect-ComplianceTenant @Connect -SourceName $Source
@@ -78,8 +51,8 @@ Describe 'Compliance policies and Test-DeviceCompliance' {
 
     Context 'Get-CompliancePolicy' {
         It 'Get lists a sources policies with wildcards and platform' {
-            Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true }, @{ Name = 'Android baseline'; Platform = 'Android'; Enabled = $true }, @{ Name = 'iOS strict'; Platform = 'iOS'; Enabled = $false })
-            Add-SeedPolicy $StatePath 'other-core' @(@{ Name = 'Elsewhere'; Platform = 'macOS'; Enabled = $true })
+            Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true }, @{ Name = 'Android baseline'; Platform = 'Android'; Enabled = $true }, @{ Name = 'iOS strict'; Platform = 'iOS'; Enabled = $false })
+            Initialize-TestState -StatePath $StatePath -SourceName 'other-core' -Policy @(@{ Name = 'Elsewhere'; Platform = 'macOS'; Enabled = $true })
 
             $all = Invoke-Captured { Get-CompliancePolicy -StatePath $StatePath -SourceName $Source }
             Assert-NoError -Result $all
@@ -97,7 +70,7 @@ Describe 'Compliance policies and Test-DeviceCompliance' {
         }
 
         It 'Get of an unknown name is PolicyNotFound and a missing state file is not created' {
-            Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
+            Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
             $result = Invoke-Captured { Get-CompliancePolicy -Name 'nope', 'iOS baseline' -StatePath $StatePath -SourceName $Source }
             $failure = Get-SingleError -Result $result
             $failure.FullyQualifiedErrorId | Should -BeLike 'PolicyNotFound,*'
@@ -113,7 +86,7 @@ Describe 'Compliance policies and Test-DeviceCompliance' {
         }
 
         It 'Policies show in their table view' {
-            Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
+            Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
             $result = Invoke-ModuleScript -Shell $Session -Script 'Get-CompliancePolicy -StatePath $StatePath -SourceName $Source | Out-Host' -Variable @{ StatePath = $StatePath }
             Assert-NoError -Result $result
             foreach ($header in 'Name', 'Platform', 'Enabled', 'MinOS', 'MinClient', 'Rules', 'Source') {
@@ -124,7 +97,7 @@ Describe 'Compliance policies and Test-DeviceCompliance' {
         }
 
         It 'Name and Platform complete' {
-            Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true }, @{ Name = 'Android baseline'; Platform = 'Android'; Enabled = $true })
+            Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true }, @{ Name = 'Android baseline'; Platform = 'Android'; Enabled = $true })
             $line = "Get-CompliancePolicy -StatePath '$StatePath' -SourceName $Source -Name i"
             @([System.Management.Automation.CommandCompletion]::CompleteInput($line, $line.Length, $null).CompletionMatches | ForEach-Object CompletionText) | Should -Be @("'iOS baseline'")
             $platforms = @([System.Management.Automation.CommandCompletion]::CompleteInput('Get-CompliancePolicy -Platform ', 31, $null).CompletionMatches | ForEach-Object CompletionText)
@@ -134,7 +107,7 @@ Describe 'Compliance policies and Test-DeviceCompliance' {
 
     Context 'Set, Enable, Disable and Remove' {
         It 'Set changes rules and passes the policy through' {
-            Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
+            Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
             $result = Invoke-Captured { Set-CompliancePolicy -Name 'iOS baseline' -MinimumOsVersion '16.4' -RequirePasscode:$true -MaximumCheckInAge ([TimeSpan]::FromDays(7)) -StatePath $StatePath -SourceName $Source -PassThru }
             Assert-NoError -Result $result
             $result.Output | Should -HaveCount 1
@@ -152,7 +125,7 @@ Describe 'Compliance policies and Test-DeviceCompliance' {
         }
 
         It 'Set takes policies from the pipeline by property name' {
-            Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true }, @{ Name = 'Android baseline'; Platform = 'Android'; Enabled = $true })
+            Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true }, @{ Name = 'Android baseline'; Platform = 'Android'; Enabled = $true })
             $result = Invoke-Captured { Get-CompliancePolicy -StatePath $StatePath -SourceName $Source | Set-CompliancePolicy -RequireEncryption:$true -StatePath $StatePath -PassThru }
             Assert-NoError -Result $result
             $result.Output | Should -HaveCount 2
@@ -161,7 +134,7 @@ Describe 'Compliance policies and Test-DeviceCompliance' {
         }
 
         It 'Set WhatIf changes nothing and a bad version or name is an error' {
-            Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
+            Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
             $whatIf = Invoke-ModuleScript -Shell $Session -Script "Set-CompliancePolicy 'iOS baseline' -MinimumOsVersion 17 -StatePath `$StatePath -SourceName `$Source -WhatIf" -Variable @{ StatePath = $StatePath }
             Assert-NoError -Result $whatIf
             $whatIf.HostText | Should -Match ([regex]::Escape('MinimumOsVersion 12.0 -> 17.0'))
@@ -174,7 +147,7 @@ Describe 'Compliance policies and Test-DeviceCompliance' {
         }
 
         It 'Set renames, but not onto another policy' {
-            Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true }, @{ Name = 'Android baseline'; Platform = 'Android'; Enabled = $true })
+            Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true }, @{ Name = 'Android baseline'; Platform = 'Android'; Enabled = $true })
             (Get-SingleError -Result (Invoke-Captured { Set-CompliancePolicy 'iOS baseline' -NewName 'android BASELINE' -StatePath $StatePath -SourceName $Source })).FullyQualifiedErrorId | Should -BeLike 'PolicyExists,*'
             $renamed = Invoke-Captured { Set-CompliancePolicy 'iOS baseline' -NewName 'iOS 2026' -StatePath $StatePath -SourceName $Source -PassThru }
             Assert-NoError -Result $renamed
@@ -183,7 +156,7 @@ Describe 'Compliance policies and Test-DeviceCompliance' {
         }
 
         It 'One enabled policy per platform and disable stops the platform' {
-            Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS A'; Platform = 'iOS'; Enabled = $true }, @{ Name = 'iOS B'; Platform = 'iOS'; Enabled = $false })
+            Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy @(@{ Name = 'iOS A'; Platform = 'iOS'; Enabled = $true }, @{ Name = 'iOS B'; Platform = 'iOS'; Enabled = $false })
             $conflict = Get-SingleError -Result (Invoke-Captured { Enable-CompliancePolicy 'iOS B' -StatePath $StatePath -SourceName $Source })
             $conflict.FullyQualifiedErrorId | Should -BeLike 'PolicyConflict,*'
             $conflict.CategoryInfo.Category | Should -Be ([System.Management.Automation.ErrorCategory]::ResourceExists)
@@ -205,7 +178,7 @@ Describe 'Compliance policies and Test-DeviceCompliance' {
         }
 
         It 'Disable -WhatIf and an unchanged state do nothing' {
-            Add-SeedPolicy $StatePath $Source @(@{ Name = 'Android'; Platform = 'Android'; Enabled = $true })
+            Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy @(@{ Name = 'Android'; Platform = 'Android'; Enabled = $true })
             Assert-NoError -Result (Invoke-Captured { Disable-CompliancePolicy Android -StatePath $StatePath -SourceName $Source -WhatIf })
             (Get-CompliancePolicy -StatePath $StatePath -SourceName $Source).Enabled | Should -BeTrue
             $again = Invoke-Captured { Enable-CompliancePolicy Android -StatePath $StatePath -SourceName $Source -PassThru -Verbose }
@@ -214,7 +187,7 @@ Describe 'Compliance policies and Test-DeviceCompliance' {
         }
 
         It 'Remove asks with high impact and WhatIf keeps the policy' {
-            Add-SeedPolicy $StatePath $Source @(@{ Name = 'macOS'; Platform = 'macOS'; Enabled = $true })
+            Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy @(@{ Name = 'macOS'; Platform = 'macOS'; Enabled = $true })
             "$((Get-Command Remove-CompliancePolicy).ImplementingType.GetCustomAttributes([System.Management.Automation.CmdletAttribute], $false)[0].ConfirmImpact)" | Should -Be 'High'
             Assert-NoError -Result (Invoke-Captured { Remove-CompliancePolicy macOS -StatePath $StatePath -SourceName $Source -WhatIf })
             @(Get-CompliancePolicy -StatePath $StatePath -SourceName $Source) | Should -HaveCount 1
@@ -226,7 +199,7 @@ Describe 'Compliance policies and Test-DeviceCompliance' {
         }
 
         It 'The source defaults to the connections' {
-            Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
+            Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
             Connect-Emulator
             $result = Invoke-Captured { Get-CompliancePolicy -StatePath $StatePath }
             Assert-NoError -Result $result
@@ -237,7 +210,7 @@ Describe 'Compliance policies and Test-DeviceCompliance' {
 
     Context 'Test-DeviceCompliance' {
         It 'Test evaluates objects by property name with stored policies and sends nothing' {
-            Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true }, @{ Name = 'Android baseline'; Platform = 'Android'; Enabled = $true })
+            Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true }, @{ Name = 'Android baseline'; Platform = 'Android'; Enabled = $true })
             Connect-Emulator
             $writes = Get-EmulatorWriteCount -Emulator $Emulator
             $devices = @(
@@ -329,7 +302,7 @@ $devices | Test-DeviceCompliance -Policy $strict -NonCompliantOnly
         }
 
         It 'New refuses a taken name, a second enabled policy, a bad version and a wildcard name before any write' {
-            Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
+            Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
             Connect-Emulator
             $writes = Get-EmulatorWriteCount -Emulator $Emulator
             (Get-SingleError -Result (Invoke-Captured { New-CompliancePolicy -Name 'IOS BASELINE' -Platform Android -StatePath $StatePath })).FullyQualifiedErrorId | Should -BeLike 'PolicyExists,AzureCompliance.Cmdlets.Policy.NewCompliancePolicyCommand*'
@@ -340,7 +313,7 @@ $devices | Test-DeviceCompliance -Policy $strict -NonCompliantOnly
         }
 
         It 'New creates the Intune partner policy and assigns the scoped groups' {
-            Set-SeedScope -StatePath $StatePath -AllUsers $false -GroupId $MobilePilotGroupId -GroupName 'Mobile Pilot'
+            Initialize-TestState -StatePath $StatePath -SourceName $Source -GroupId $MobilePilotGroupId -GroupName 'Mobile Pilot'
             Connect-Emulator
             $mark = Get-JournalMark
             $result = Invoke-Captured { New-CompliancePolicy -Name 'iOS baseline' -Platform iOS -MinimumOsVersion 16 -RequirePasscode:$true -StatePath $StatePath -Verbose }
@@ -367,7 +340,7 @@ $devices | Test-DeviceCompliance -Policy $strict -NonCompliantOnly
             @{ Case = 'no scope'; AllUsers = $false; Expected = 'No group scope is recorded' }
             @{ Case = 'All users'; AllUsers = $true; Expected = 'All users' }
         ) {
-            if ($AllUsers) { Set-SeedScope -StatePath $StatePath -AllUsers $true }
+            if ($AllUsers) { Initialize-TestState -StatePath $StatePath -SourceName $Source -AllUsers }
             Connect-Emulator
             $mark = Get-JournalMark
             $result = Invoke-Captured { New-CompliancePolicy -Name 'Android baseline' -Platform Android -Disabled -StatePath $StatePath }
@@ -381,8 +354,8 @@ $devices | Test-DeviceCompliance -Policy $strict -NonCompliantOnly
         }
 
         It 'Set -Publish assigns a stored policy to the current scope' {
-            Add-SeedPolicy $StatePath $Source @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
-            Set-SeedScope -StatePath $StatePath -AllUsers $false -GroupId $MobilePilotGroupId -GroupName 'Mobile Pilot'
+            Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy @(@{ Name = 'iOS baseline'; Platform = 'iOS'; Enabled = $true })
+            Initialize-TestState -StatePath $StatePath -SourceName $Source -GroupId $MobilePilotGroupId -GroupName 'Mobile Pilot'
             Connect-Emulator
             $mark = Get-JournalMark
             $result = Invoke-Captured { Set-CompliancePolicy 'iOS baseline' -Publish -StatePath $StatePath -PassThru }

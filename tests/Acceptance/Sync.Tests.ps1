@@ -22,29 +22,8 @@ Describe 'Send-DeviceCompliance, Get-DeviceCompliance and Compare-DeviceComplian
         $UploadPath = '/DataUploadMessages('
 
 
-        function Initialize-SyncState {
-            <# A state file with a group scope (all users, or groups) and the default iOS and Android policies. #>
-            param([string] $Path, [string[]] $GroupId = @(), [string[]] $GroupName = @())
-            $store = [AzureCompliance.Core.State.StateStore]::Open($Path)
-            try {
-                $scopeType = [AzureCompliance.Core.State.GroupScope]
-                if ($GroupId.Count -gt 0) {
-                    $groupType = [AzureCompliance.Core.State.ScopedGroup]
-                    $groups = [System.Array]::CreateInstance($groupType, $GroupId.Count)
-                    for ($i = 0; $i -lt $GroupId.Count; $i++) { $groups[$i] = $groupType::new($GroupId[$i], $GroupName[$i]) }
-                    $scopeType::new($false, $groups).Save($store, $Source)
-                }
-                else {
-                    $scopeType::Everyone.Save($store, $Source)
-                }
-                $policyType = [AzureCompliance.Core.Policy.CompliancePolicy]
-                foreach ($platform in 'iOS', 'Android') {
-                    $policy = $policyType::CreateDefault("$platform baseline", $platform)
-                    $null = [AzureCompliance.Core.Policy.CompliancePolicyStore]::Add($store, $Source, $policy, [DateTimeOffset]::UtcNow)
-                }
-            }
-            finally { $store.Dispose() }
-        }
+        # The state every run starts from: the default iOS and Android policies (and a group scope per test).
+        $SyncPolicies = @(@{ Name = 'iOS baseline'; Platform = 'iOS' }, @{ Name = 'Android baseline'; Platform = 'Android' })
 
         # Intune applies a partner's device reports only for users licensed for Intune, in a group that a partner
         # compliance policy of the device's platform is assigned to, with a partner onboarded for the platform (the
@@ -208,7 +187,7 @@ Describe 'Send-DeviceCompliance, Get-DeviceCompliance and Compare-DeviceComplian
 
     It 'Ten thousand devices through 429s, 503s and resets end with Entra equal to the verdicts, each sent once' {
         $fleet = New-SyncFleet -Count 10000
-        Initialize-SyncState -Path $StatePath
+        Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy $SyncPolicies -AllUsers
         $null = Set-EmulatorSetting -Emulator $Emulator -Setting @{ randomSeed = 4242 }
         Set-EmulatorFaultRule -Emulator $Emulator -Name 'sync-tests' -Rule @{
             pathContains = $UploadPath; tooManyRequestsProbability = 0.10; serviceUnavailableProbability = 0.05; connectionResetProbability = 0.02; retryAfter = '00:00:01'
@@ -231,7 +210,7 @@ Describe 'Send-DeviceCompliance, Get-DeviceCompliance and Compare-DeviceComplian
 
     It 'A second run sends nothing, -Force sends all, and a change sends only it' {
         $fleet = New-SyncFleet -Count 300
-        Initialize-SyncState -Path $StatePath
+        Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy $SyncPolicies -AllUsers
         $first = Invoke-Captured { Get-FleetRecord $fleet | Send-DeviceCompliance -StatePath $StatePath }
         Assert-NoError -Result $first
         (Get-Summary $first).Confirmed | Should -Be 300
@@ -259,7 +238,7 @@ Describe 'Send-DeviceCompliance, Get-DeviceCompliance and Compare-DeviceComplian
 
     It 'A run stopped in the middle (Ctrl+C) resumes with nothing lost and nothing confirmed sent again' {
         $fleet = New-SyncFleet -Count 3000
-        Initialize-SyncState -Path $StatePath
+        Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy $SyncPolicies -AllUsers
         Set-UploadBudget -Messages 20 -WindowSeconds 1
         $uploadsBefore = Get-UploadCount
 
@@ -309,7 +288,7 @@ Describe 'Send-DeviceCompliance, Get-DeviceCompliance and Compare-DeviceComplian
 
     It '-WhatIf makes no write, leaves the state file as it was, and says what would be sent' {
         $fleet = New-SyncFleet -Count 40
-        Initialize-SyncState -Path $StatePath
+        Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy $SyncPolicies -AllUsers
         Assert-NoError -Result (Invoke-Captured { Get-FleetRecord $fleet -Index (0..9) | Send-DeviceCompliance -StatePath $StatePath })
         $null = $fleet.Changed.Add(3)
 
@@ -332,7 +311,7 @@ Describe 'Send-DeviceCompliance, Get-DeviceCompliance and Compare-DeviceComplian
 
     It 'A second run on the same state file waits, then refuses with StateInUse' {
         $fleet = New-SyncFleet -Count 400
-        Initialize-SyncState -Path $StatePath
+        Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy $SyncPolicies -AllUsers
         Set-UploadBudget -Messages 10 -WindowSeconds 1
         $shell = New-SendRunspace -Fleet $fleet -StatePath $StatePath -BatchSize 10
         try {
@@ -358,7 +337,7 @@ Describe 'Send-DeviceCompliance, Get-DeviceCompliance and Compare-DeviceComplian
 
     It 'Retired devices go as not managed and are not sent again' {
         $fleet = New-SyncFleet -Count 20
-        Initialize-SyncState -Path $StatePath
+        Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy $SyncPolicies -AllUsers
         Assert-NoError -Result (Invoke-Captured { Get-FleetRecord $fleet | Send-DeviceCompliance -StatePath $StatePath })
         $null = $fleet.Retired.Add(2)
         $null = $fleet.Retired.Add(7)
@@ -379,7 +358,7 @@ Describe 'Send-DeviceCompliance, Get-DeviceCompliance and Compare-DeviceComplian
         $group = @(Get-EmulatorTenant -Emulator $Emulator -Collection groups | Where-Object displayName -eq $Demo.MobilePilotGroup)[0]
         $members = @($group.memberIds)
         $fleet = New-SyncFleet -Count 60
-        Initialize-SyncState -Path $StatePath -GroupId $group.id -GroupName $group.displayName
+        Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy $SyncPolicies -GroupId $group.id -GroupName $group.displayName
         $mark = (Get-EmulatorJournal -Emulator $Emulator -CountOnly).Total
         $result = Invoke-Captured { Get-FleetRecord $fleet | Send-DeviceCompliance -StatePath $StatePath -PassThru }
 
@@ -400,7 +379,7 @@ Describe 'Send-DeviceCompliance, Get-DeviceCompliance and Compare-DeviceComplian
 
     It 'A disabled policy uploads nothing for its platform' {
         $fleet = New-SyncFleet -Count 30
-        Initialize-SyncState -Path $StatePath
+        Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy $SyncPolicies -AllUsers
         Disable-CompliancePolicy -Name 'Android baseline' -StatePath $StatePath -Confirm:$false
         $result = Invoke-Captured { Get-FleetRecord $fleet | Send-DeviceCompliance -StatePath $StatePath }
 
@@ -425,7 +404,7 @@ Describe 'Send-DeviceCompliance, Get-DeviceCompliance and Compare-DeviceComplian
 
     It 'Records from Import-ComplianceDevice and Test-DeviceCompliance results are sent, the summary has a view, and SQLite loads from the module' {
         $fleet = New-SyncFleet -Count 8
-        Initialize-SyncState -Path $StatePath
+        Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy $SyncPolicies -AllUsers
         $csv = Join-Path $StateDirectory 'export.csv'
         $lines = @('DeviceId,DeviceName,UserPrincipalName,Platform,OsVersion,ClientVersion,Jailbroken,LastCheckIn,MdmState') + @(0..3 | ForEach-Object {
                 $os = if ($_ % 4 -eq 1) { '7.1' } elseif ($_ % 2 -eq 0) { '17.1.2' } else { '14' }
@@ -451,7 +430,7 @@ Describe 'Send-DeviceCompliance, Get-DeviceCompliance and Compare-DeviceComplian
 
     It 'Progress has one activity and ends completed, and -PassThru gives a result per device' {
         $fleet = New-SyncFleet -Count 500
-        Initialize-SyncState -Path $StatePath
+        Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy $SyncPolicies -AllUsers
         $null = Set-EmulatorSetting -Emulator $Emulator -Setting @{ latency = '00:00:00.030' }
         # Progress records reach a PowerShell instance's streams only in a runspace of its own.
         $result = Invoke-ModuleScript -Shell $Session -Script '$Devices | Send-DeviceCompliance -StatePath $StatePath -PassThru -BatchSize 25' -Variable @{ Devices = @(Get-FleetRecord $fleet); StatePath = $StatePath }
@@ -470,7 +449,7 @@ Describe 'Send-DeviceCompliance, Get-DeviceCompliance and Compare-DeviceComplian
 
     It 'Get-DeviceCompliance reads Entra and names unknown ids; Compare-DeviceCompliance reports drift' {
         $fleet = New-SyncFleet -Count 30
-        Initialize-SyncState -Path $StatePath
+        Initialize-TestState -StatePath $StatePath -SourceName $Source -Policy $SyncPolicies -AllUsers
         Assert-NoError -Result (Invoke-Captured { Get-FleetRecord $fleet | Send-DeviceCompliance -StatePath $StatePath })
 
         $unknown = [guid]::NewGuid().ToString()

@@ -359,6 +359,37 @@ function Assert-NoError {
     }
 }
 
+function Initialize-TestState {
+    <#
+        Seeds a state file as Set-ComplianceGroup and New-CompliancePolicy would, with no call to the tenant: the group
+        scope when asked (-AllUsers, or -GroupId with the groups' -GroupName), then the policies, each a hashtable with
+        Name and Platform and, optionally, Enabled (default $true) and IntunePolicyId.
+    #>
+    param([Parameter(Mandatory)] [string] $StatePath, [Parameter(Mandatory)] [string] $SourceName,
+        [hashtable[]] $Policy = @(), [switch] $AllUsers, [string[]] $GroupId = @(), [string[]] $GroupName = @())
+    if ($AllUsers -and $GroupId.Count -gt 0) { throw 'Initialize-TestState: a scope is all users or groups, not both.' }
+    if ($GroupName.Count -ne $GroupId.Count) { throw 'Initialize-TestState: give one -GroupName per -GroupId.' }
+    $store = [AzureCompliance.Core.State.StateStore]::Open($StatePath)
+    try {
+        if ($AllUsers) {
+            [AzureCompliance.Core.State.GroupScope]::Everyone.Save($store, $SourceName)
+        }
+        elseif ($GroupId.Count -gt 0) {
+            $groupType = [AzureCompliance.Core.State.ScopedGroup]
+            $groups = [System.Array]::CreateInstance($groupType, $GroupId.Count)
+            for ($i = 0; $i -lt $GroupId.Count; $i++) { $groups[$i] = $groupType::new($GroupId[$i], $GroupName[$i]) }
+            [AzureCompliance.Core.State.GroupScope]::new($false, $groups).Save($store, $SourceName)
+        }
+        foreach ($definition in $Policy) {
+            $item = [AzureCompliance.Core.Policy.CompliancePolicy]::CreateDefault($definition.Name, $definition.Platform)
+            if ($definition.ContainsKey('Enabled')) { $item.Enabled = [bool]$definition.Enabled }
+            if ($definition.IntunePolicyId) { $item.IntunePolicyId = $definition.IntunePolicyId }
+            $null = [AzureCompliance.Core.Policy.CompliancePolicyStore]::Add($store, $SourceName, $item, [DateTimeOffset]::UtcNow)
+        }
+    }
+    finally { $store.Dispose() }
+}
+
 # ---------------------------------------------------------------------------------------------------------------
 # The emulator's admin endpoint (src/AzureCompliance.TenantEmulator/README.md, "Admin endpoint"): settings, the
 # request journal and the tenant, driven from this process as in-process tests drive EmulatorServer.

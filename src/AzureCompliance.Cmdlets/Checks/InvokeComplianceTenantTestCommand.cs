@@ -1,11 +1,9 @@
 using System;
 using System.Collections;
-using System.Collections.Generic;
 using System.Collections.ObjectModel;
 using System.IO;
 using System.Linq;
 using System.Management.Automation;
-using AzureCompliance.Cmdlets.Infrastructure;
 using AzureCompliance.Cmdlets.Onboarding;
 using AzureCompliance.Core.Devices;
 using AzureCompliance.Core.Diagnostics;
@@ -21,7 +19,7 @@ namespace AzureCompliance.Cmdlets.Checks
     /// </summary>
     [Cmdlet(VerbsLifecycle.Invoke, "ComplianceTenantTest", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
     [OutputType(typeof(ComplianceTenantTestResult))]
-    public sealed class InvokeComplianceTenantTestCommand : ConnectedCmdlet
+    public sealed class InvokeComplianceTenantTestCommand : TenantReadinessCmdlet
     {
         internal static readonly string[] CheckNames = { "Licensing", "Partner", "PartnerTenant", "GroupScope", "CompliancePolicy", "ConditionalAccess", "Drift", "LastSync" };
         private static readonly Version MinimumPester = new Version(5, 0);
@@ -35,16 +33,6 @@ namespace AzureCompliance.Cmdlets.Checks
         [Parameter]
         [ValidateSet("Licensing", "Partner", "PartnerTenant", "GroupScope", "CompliancePolicy", "ConditionalAccess", "Drift", "LastSync", IgnoreCase = true)]
         public string[]? ExcludeCheck { get; set; }
-
-        /// <summary>The platforms the partner, policies and Conditional Access must cover (default Android, iOS).</summary>
-        [Parameter]
-        [ValidateSet("Android", "iOS", "macOS", IgnoreCase = true)]
-        [ArgumentCompleter(typeof(PlatformCompleter))]
-        public DevicePlatform[] Platform { get; set; } = { DevicePlatform.Android, DevicePlatform.iOS };
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? PartnerName { get; set; }
 
         [Parameter]
         [ValidateNotNullOrEmpty]

@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using AzureCompliance.Cmdlets.Onboarding;
 using AzureCompliance.Core.Configuration;
 
 namespace AzureCompliance.Cmdlets.Configuration
@@ -11,14 +10,8 @@ namespace AzureCompliance.Cmdlets.Configuration
     /// </summary>
     [Cmdlet(VerbsData.Compare, "ComplianceConfiguration")]
     [OutputType(typeof(ComplianceConfigurationChange))]
-    public sealed class CompareComplianceConfigurationCommand : OnboardingCmdlet
+    public sealed class CompareComplianceConfigurationCommand : ConfigurationFileCmdlet
     {
-        /// <summary>The configuration file (.psd1) to compare with.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName")]
-        [ValidateNotNullOrEmpty]
-        public string Path { get; set; } = "";
-
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? StatePath { get; set; }
@@ -26,24 +19,11 @@ namespace AzureCompliance.Cmdlets.Configuration
         protected override void ProcessRecord()
         {
             var connection = RequireConnection();
-            var path = GetUnresolvedProviderPathFromPSPath(Path);
+            var path = ResolvedPath;
             var configuration = ReadFile(path);
             var options = new ConfigurationOptions { File = System.IO.Path.GetFileName(path), StatePath = ResolveStatePath(StatePath) };
             var plan = RunOrThrow((bridge, token) => ConfigurationPlanner.PlanAsync(connection, configuration, options, bridge, token));
             WriteObject(plan.Changes, enumerateCollection: true);
-        }
-
-        private ComplianceConfiguration ReadFile(string path)
-        {
-            try
-            {
-                return ConfigurationFile.Read(path);
-            }
-            catch (Core.Diagnostics.ComplianceException ex)
-            {
-                ThrowTerminatingError(ex);
-                throw; // not reached
-            }
         }
     }
 }

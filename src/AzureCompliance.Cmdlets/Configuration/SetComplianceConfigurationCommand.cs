@@ -1,7 +1,5 @@
 using System.Management.Automation;
-using AzureCompliance.Cmdlets.Onboarding;
 using AzureCompliance.Core.Configuration;
-using AzureCompliance.Core.Diagnostics;
 
 namespace AzureCompliance.Cmdlets.Configuration
 {
@@ -13,14 +11,8 @@ namespace AzureCompliance.Cmdlets.Configuration
     /// </summary>
     [Cmdlet(VerbsCommon.Set, "ComplianceConfiguration", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
     [OutputType(typeof(ComplianceConfigurationChange))]
-    public sealed class SetComplianceConfigurationCommand : OnboardingCmdlet
+    public sealed class SetComplianceConfigurationCommand : ConfigurationFileCmdlet
     {
-        /// <summary>The configuration file (.psd1) to apply.</summary>
-        [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("FullName")]
-        [ValidateNotNullOrEmpty]
-        public string Path { get; set; } = "";
-
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? StatePath { get; set; }
@@ -36,17 +28,8 @@ namespace AzureCompliance.Cmdlets.Configuration
         protected override void ProcessRecord()
         {
             var connection = RequireConnection();
-            var path = GetUnresolvedProviderPathFromPSPath(Path);
-            ComplianceConfiguration configuration;
-            try
-            {
-                configuration = ConfigurationFile.Read(path);
-            }
-            catch (ComplianceException ex)
-            {
-                ThrowTerminatingError(ex);
-                return;
-            }
+            var path = ResolvedPath;
+            var configuration = ReadFile(path);
             var options = new ConfigurationOptions { File = System.IO.Path.GetFileName(path), StatePath = ResolveStatePath(StatePath), Force = Force.IsPresent };
             var applied = RunOrThrow(async (bridge, token) =>
             {

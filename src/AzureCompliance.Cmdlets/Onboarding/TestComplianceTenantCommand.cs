@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using AzureCompliance.Core.Devices;
 using AzureCompliance.Core.Onboarding.Readiness;
 
 namespace AzureCompliance.Cmdlets.Onboarding
@@ -10,18 +9,8 @@ namespace AzureCompliance.Cmdlets.Onboarding
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "ComplianceTenant")]
     [OutputType(typeof(ComplianceReadinessCheck))]
-    public sealed class TestComplianceTenantCommand : OnboardingCmdlet
+    public sealed class TestComplianceTenantCommand : TenantReadinessCmdlet
     {
-        /// <summary>The platforms the partner must be onboarded for (default Android, iOS).</summary>
-        [Parameter]
-        [ValidateSet("Android", "iOS", "macOS", IgnoreCase = true)]
-        [ArgumentCompleter(typeof(PlatformCompleter))]
-        public DevicePlatform[] Platform { get; set; } = { DevicePlatform.Android, DevicePlatform.iOS };
-
-        [Parameter]
-        [ValidateNotNullOrEmpty]
-        public string? PartnerName { get; set; }
-
         [Parameter]
         [ValidateNotNullOrEmpty]
         public string? StatePath { get; set; }

@@ -22,7 +22,10 @@ namespace AzureCompliance.Cmdlets.Policy
             var source = fakeBoundParameters?["SourceName"] as string;
             if (string.IsNullOrWhiteSpace(source))
             {
-                source = SessionConnection.Current?.SourceName ?? Environment.MachineName;
+                // As the cmdlet decides it: the -Connection typed so far (one of several tenants' connections), else the session's.
+                var given = fakeBoundParameters?["Connection"];
+                var connection = (given is PSObject wrapped ? wrapped.BaseObject : given) as Core.Connection.ComplianceConnection ?? SessionConnection.Current;
+                source = connection?.SourceName ?? Environment.MachineName;
             }
             IReadOnlyList<string> names;
             try

@@ -206,7 +206,7 @@ namespace AzureCompliance.Core.Configuration
             {
                 try
                 {
-                    policy.Applications = ComplianceAccessPolicyService.ValidateApplications(Texts(applications, "Applications")).ToList();
+                    policy.Applications = AccessPolicyShape.ValidateApplications(Texts(applications, "Applications")).ToList();
                 }
                 catch (ComplianceException ex)
                 {

@@ -97,7 +97,7 @@ namespace AzureCompliance.Core.Sync
         }
 
         /// <summary>Counters so far, for progress.</summary>
-        public DeviceSyncSummary Snapshot() => _sink.Counters.ToSummary(_elapsed.Elapsed, _whatIf, StatePath, stopped: Token.IsCancellationRequested);
+        public DeviceSyncSummary Snapshot() => _sink.Counters.ToSummary(_setup.TenantId, _elapsed.Elapsed, _whatIf, StatePath, stopped: Token.IsCancellationRequested);
 
         /// <summary>The adaptive limit now: concurrent uploads allowed, and the send rate (messages/s) if one was learned.</summary>
         public (int Concurrency, double? MessagesPerSecond) Limit => (_limiter.Concurrency, _limiter.Rate);
@@ -120,7 +120,7 @@ namespace AzureCompliance.Core.Sync
                 await _control.AllDone.ConfigureAwait(false);
                 _journal.Complete();
                 _control.ThrowIfFailed();
-                var summary = _sink.Counters.ToSummary(_elapsed.Elapsed, _whatIf, StatePath, stopped: false);
+                var summary = _sink.Counters.ToSummary(_setup.TenantId, _elapsed.Elapsed, _whatIf, StatePath, stopped: false);
                 if (summary.Pending > 0)
                 {
                     _sink.Warning($"{summary.Pending} uploaded devices are still being processed by the service; " +
@@ -157,7 +157,7 @@ namespace AzureCompliance.Core.Sync
         }
 
         /// <summary>The summary as it stands (also after a failure or a stop).</summary>
-        public DeviceSyncSummary Summary => _sink.Counters.ToSummary(_elapsed.Elapsed, _whatIf, StatePath, stopped: Token.IsCancellationRequested && _completed == 0);
+        public DeviceSyncSummary Summary => _sink.Counters.ToSummary(_setup.TenantId, _elapsed.Elapsed, _whatIf, StatePath, stopped: Token.IsCancellationRequested && _completed == 0);
 
         /// <summary>Stops what still runs (if the run did not complete), keeps every confirmation recorded, releases the state file.</summary>
         public void Dispose()

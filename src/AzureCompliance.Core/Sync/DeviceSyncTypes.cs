@@ -71,6 +71,8 @@ namespace AzureCompliance.Core.Sync
     /// <summary>The one summary object a Send-DeviceCompliance run ends with.</summary>
     public sealed class DeviceSyncSummary
     {
+        /// <summary>The tenant the run synced (the connection's tenant id): runs over many tenants report one summary each.</summary>
+        public string TenantId { get; internal set; } = "";
         /// <summary>Device records received from the pipeline.</summary>
         public long Received { get; internal set; }
         /// <summary>Devices judged by an enabled policy.</summary>

@@ -10,6 +10,7 @@ using System.Threading.Tasks;
 using AzureCompliance.Core.Connection;
 using AzureCompliance.Core.Devices;
 using AzureCompliance.Core.Diagnostics;
+using AzureCompliance.Core.Graph;
 using AzureCompliance.Core.Http;
 using AzureCompliance.Core.Policy;
 using AzureCompliance.Core.State;
@@ -118,23 +119,10 @@ namespace AzureCompliance.Core.Sync
                 filter.Append('\'').Append(ids[i]).Append('\'');
             }
             filter.Append(')');
-            Uri? next = new Uri($"{connection.Session.GraphRoot}/devices?$filter={Uri.EscapeDataString(filter.ToString())}&$select={Select}");
+            var first = new Uri($"{connection.Session.GraphRoot}/devices?$filter={Uri.EscapeDataString(filter.ToString())}&$select={Select}");
             var devices = new List<EntraDeviceCompliance>(ids.Count);
-            while (next != null)
-            {
-                using var page = await JsonRequests.SendAsync(connection.Session, HttpMethod.Get, next, null, "Reading devices from Entra", cancellationToken,
-                    requiredPermission: PermissionCatalog.DeviceRead, grantedPermissions: connection.Permissions).ConfigureAwait(false);
-                var root = page!.RootElement;
-                if (root.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Array)
-                {
-                    foreach (var item in value.EnumerateArray())
-                    {
-                        devices.Add(new EntraDeviceCompliance(item));
-                    }
-                }
-                var link = JsonRequests.String(root, "@odata.nextLink");
-                next = string.IsNullOrEmpty(link) ? null : new Uri(link!);
-            }
+            await GraphPager.ForEachItemAsync(connection.Session, first, "Reading devices from Entra", PermissionCatalog.DeviceRead, connection.Permissions,
+                item => devices.Add(new EntraDeviceCompliance(item)), cancellationToken).ConfigureAwait(false);
             return devices;
         }
     }

@@ -1,11 +1,10 @@
 using System;
 using System.Collections.Generic;
-using System.Net.Http;
-using System.Text.Json;
 using System.Threading;
 using System.Threading.Tasks;
 using AzureCompliance.Core.Connection;
 using AzureCompliance.Core.Diagnostics;
+using AzureCompliance.Core.Graph;
 using AzureCompliance.Core.Http;
 using AzureCompliance.Core.State;
 
@@ -68,7 +67,7 @@ namespace AzureCompliance.Core.Sync
             {
                 var uri = new Uri($"{connection.Session.GraphRoot}/groups/{Uri.EscapeDataString(group.Id)}/transitiveMembers/microsoft.graph.user?$select=id,userPrincipalName&$top=999");
                 var found = await membership.ReadUsersAsync(uri, $"Reading the members of group '{group.DisplayName}'", PermissionCatalog.GroupRead,
-                    group, cancellationToken).ConfigureAwait(false);
+                    cancellationToken).ConfigureAwait(false);
                 if (found < 0)
                 {
                     context.WriteWarning($"The scoped group '{group.DisplayName}' ({group.Id}) no longer exists: it adds no users to the scope. " +
@@ -152,50 +151,38 @@ namespace AzureCompliance.Core.Sync
                     return;
                 }
                 var uri = new Uri($"{_connection.Session.GraphRoot}/users?$select=id,userPrincipalName&$top=999");
-                var count = ReadUsersAsync(uri, "Reading the tenant's users", UserPermission, null, _cancellationToken).GetAwaiter().GetResult();
+                var count = ReadUsersAsync(uri, "Reading the tenant's users", UserPermission, _cancellationToken).GetAwaiter().GetResult();
                 _context.WriteVerbose($"Read {Math.Max(0, count)} users to resolve user principal names.");
                 _allUsersLoaded = true;
             }
         }
 
         /// <summary>Reads every page of a user collection into the scope; -1 when the collection does not exist (404).</summary>
-        private async Task<int> ReadUsersAsync(Uri first, string operation, string permission, object? target, CancellationToken cancellationToken)
+        private async Task<int> ReadUsersAsync(Uri first, string operation, string permission, CancellationToken cancellationToken)
         {
             var count = 0;
-            Uri? next = first;
             var byUpn = new Dictionary<string, string>(_byUpn, StringComparer.OrdinalIgnoreCase);
-            while (next != null)
+            var pages = await GraphPager.ForEachItemAsync(_connection!.Session, first, operation, permission, _connection.Permissions, user =>
             {
-                using var page = await JsonRequests.SendAsync(_connection!.Session, HttpMethod.Get, next, null, operation, cancellationToken,
-                    requiredPermission: permission, grantedPermissions: _connection.Permissions, notFoundIsNull: true).ConfigureAwait(false);
-                if (page == null)
+                var id = JsonRequests.String(user, "id");
+                if (string.IsNullOrEmpty(id))
                 {
-                    return count == 0 ? -1 : count;
+                    return;
                 }
-                var root = page.RootElement;
-                if (root.TryGetProperty("value", out var value) && value.ValueKind == JsonValueKind.Array)
+                var upn = JsonRequests.String(user, "userPrincipalName");
+                if (!AllUsers)
                 {
-                    foreach (var user in value.EnumerateArray())
-                    {
-                        var id = JsonRequests.String(user, "id");
-                        if (string.IsNullOrEmpty(id))
-                        {
-                            continue;
-                        }
-                        var upn = JsonRequests.String(user, "userPrincipalName");
-                        if (!AllUsers)
-                        {
-                            _members.Add(id!);
-                        }
-                        if (!string.IsNullOrEmpty(upn))
-                        {
-                            byUpn[upn!] = id!.ToLowerInvariant();
-                        }
-                        count++;
-                    }
+                    _members.Add(id!);
                 }
-                var link = JsonRequests.String(root, "@odata.nextLink");
-                next = string.IsNullOrEmpty(link) ? null : new Uri(link!);
+                if (!string.IsNullOrEmpty(upn))
+                {
+                    byUpn[upn!] = id!.ToLowerInvariant();
+                }
+                count++;
+            }, cancellationToken, notFoundIsNull: true).ConfigureAwait(false);
+            if (pages == 0)
+            {
+                return -1;
             }
             _byUpn = byUpn;
             return count;

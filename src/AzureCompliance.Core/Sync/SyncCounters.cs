@@ -8,11 +8,12 @@ namespace AzureCompliance.Core.Sync
     {
         public long Received, Evaluated, OutOfScope, NoPolicy, Invalid, Unchanged, Sent, Confirmed, Failed, Retired, Pending, Recovered, Messages, Throttled;
 
-        public DeviceSyncSummary ToSummary(TimeSpan elapsed, bool whatIf, string statePath, bool stopped)
+        public DeviceSyncSummary ToSummary(string tenantId, TimeSpan elapsed, bool whatIf, string statePath, bool stopped)
         {
             var sent = Interlocked.Read(ref Sent);
             return new DeviceSyncSummary
             {
+                TenantId = tenantId,
                 Received = Interlocked.Read(ref Received),
                 Evaluated = Interlocked.Read(ref Evaluated),
                 OutOfScope = Interlocked.Read(ref OutOfScope),

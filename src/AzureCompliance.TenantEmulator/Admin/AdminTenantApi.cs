@@ -52,6 +52,18 @@ internal sealed class AdminTenantApi(TenantState tenant)
             return Results.NoContent();
         }
 
+        if (request.Is("POST", "tenant", "applications", "*", "secrets"))
+        {
+            // A client secret as the portal adds one, with its end date (in the past for an expired-secret scenario).
+            var body = await request.ObjectBodyAsync();
+            var secret = body["secret"]?.GetValue<string>() is { Length: > 0 } value ? value : throw new AdminException(StatusCodes.Status400BadRequest, "secret is needed.");
+            var end = body["endDateTime"] is { } endNode ? AdminRequest.Deserialize<DateTimeOffset>(endNode) : (DateTimeOffset?)null;
+            if (tenant.FindApplication(request.Segments[2]) is null)
+                return NotFound("application", request.Segments[2]);
+            tenant.AddClientSecret(request.Segments[2], secret, end);
+            return Results.NoContent();
+        }
+
         if (request.Is("PUT", "tenant", "partnerTenants", "*"))
         {
             var body = await request.ObjectBodyAsync();

@@ -129,6 +129,20 @@ public sealed partial class TenantState
     /// <summary>Loads a fixture file, or the embedded DemoTenant when <paramref name="fixturePath"/> is null.</summary>
     public static TenantState Load(string? fixturePath = null) => new(TenantFixture.Load(fixturePath));
 
+    /// <summary>
+    /// The fixture as another tenant: its own tenant id, name and (only) verified domain, so several emulators of one
+    /// fixture are distinct tenants, as an MSP's customers are (<see cref="EmulatorOptions.TenantId"/>).
+    /// </summary>
+    public static TenantState Load(string? fixturePath, Guid tenantId, string displayName, string domain)
+    {
+        var fixture = TenantFixture.Load(fixturePath);
+        fixture.TenantId = tenantId;
+        fixture.Organization ??= [];
+        fixture.Organization["displayName"] = displayName;
+        fixture.Domains = [new VerifiedDomain { Name = domain, IsDefault = true, IsInitial = true }];
+        return new TenantState(fixture);
+    }
+
     public Guid TenantId { get; }
     public string DisplayName { get; }
     public string DefaultDomain { get; }

@@ -31,19 +31,19 @@ public sealed class AccessPolicyTests
     [Fact]
     public void Applications_are_office365_all_or_ids()
     {
-        Assert.Equal(new[] { "Office365" }, ComplianceAccessPolicyService.ValidateApplications(null));
+        Assert.Equal(new[] { "Office365" }, AccessPolicyShape.ValidateApplications(null));
         Assert.Equal(new[] { "Office365", "All", "00000002-0000-0ff1-ce00-000000000000" },
-            ComplianceAccessPolicyService.ValidateApplications(new[] { "office365", "ALL", "00000002-0000-0FF1-CE00-000000000000", "Office365" }));
-        Assert.Equal("InvalidApplication", Assert.Throws<ComplianceException>(() => ComplianceAccessPolicyService.ValidateApplications(new[] { "Outlook" })).ErrorId);
+            AccessPolicyShape.ValidateApplications(new[] { "office365", "ALL", "00000002-0000-0FF1-CE00-000000000000", "Office365" }));
+        Assert.Equal("InvalidApplication", Assert.Throws<ComplianceException>(() => AccessPolicyShape.ValidateApplications(new[] { "Outlook" })).ErrorId);
     }
 
     [Fact]
     public void States_map_report_only_to_enabledForReportingButNotEnforced()
     {
-        Assert.Equal(ConditionalAccessPolicyState.EnabledForReportingButNotEnforced, ComplianceAccessPolicyService.ToGraph(ComplianceAccessPolicyState.ReportOnly));
-        Assert.Equal(ComplianceAccessPolicyState.ReportOnly, ComplianceAccessPolicyService.FromGraph(ConditionalAccessPolicyState.EnabledForReportingButNotEnforced));
-        Assert.Equal(ComplianceAccessPolicyState.Enabled, ComplianceAccessPolicyService.FromGraph(ConditionalAccessPolicyState.Enabled));
-        Assert.Equal(ComplianceAccessPolicyState.Disabled, ComplianceAccessPolicyService.FromGraph(ConditionalAccessPolicyState.Disabled));
+        Assert.Equal(ConditionalAccessPolicyState.EnabledForReportingButNotEnforced, AccessPolicyShape.ToGraph(ComplianceAccessPolicyState.ReportOnly));
+        Assert.Equal(ComplianceAccessPolicyState.ReportOnly, AccessPolicyShape.FromGraph(ConditionalAccessPolicyState.EnabledForReportingButNotEnforced));
+        Assert.Equal(ComplianceAccessPolicyState.Enabled, AccessPolicyShape.FromGraph(ConditionalAccessPolicyState.Enabled));
+        Assert.Equal(ComplianceAccessPolicyState.Disabled, AccessPolicyShape.FromGraph(ConditionalAccessPolicyState.Disabled));
     }
 
     [Fact]
@@ -62,7 +62,7 @@ public sealed class AccessPolicyTests
             },
             GrantControls = new ConditionalAccessGrantControls { BuiltInControls = new List<ConditionalAccessGrantControl?> { ConditionalAccessGrantControl.CompliantDevice } },
         };
-        var mapped = ComplianceAccessPolicyService.Map(policy, new Dictionary<string, string> { ["g1"] = "Break Glass" });
+        var mapped = AccessPolicyShape.Map(policy, new Dictionary<string, string> { ["g1"] = "Break Glass" });
         Assert.True(mapped.RequiresCompliantDevice);
         Assert.True(mapped.AllUsers);
         Assert.Equal(new[] { "Android", "iOS" }, mapped.Platforms);
@@ -71,7 +71,7 @@ public sealed class AccessPolicyTests
         Assert.Equal("All users except Break Glass", mapped.Scope);
 
         policy.Conditions.Users.ExcludeGroups = new List<string>();
-        Assert.True(ComplianceAccessPolicyService.Map(policy, new Dictionary<string, string>()).LockoutRisk);
+        Assert.True(AccessPolicyShape.Map(policy, new Dictionary<string, string>()).LockoutRisk);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class AccessPolicyTests
         var body = new ConditionalAccessPolicy
         {
             DisplayName = "x",
-            State = ComplianceAccessPolicyService.ToGraph(ComplianceAccessPolicyState.ReportOnly),
+            State = AccessPolicyShape.ToGraph(ComplianceAccessPolicyState.ReportOnly),
             Conditions = new ConditionalAccessConditionSet
             {
                 ClientAppTypes = new List<ConditionalAccessClientApp?> { ConditionalAccessClientApp.All },

@@ -123,7 +123,7 @@ namespace AzureCompliance.Core.Onboarding.Deprovisioning
             IReadOnlyList<ComplianceAccessPolicy> enforced = Array.Empty<ComplianceAccessPolicy>();
             try
             {
-                enforced = await ComplianceAccessPolicyService.EnforcedForPlatformsAsync(connection, OnboardingPlatforms.All, context, cancellationToken).ConfigureAwait(false);
+                enforced = await AccessPolicyReader.EnforcedForPlatformsAsync(connection, OnboardingPlatforms.All, context, cancellationToken).ConfigureAwait(false);
             }
             catch (ComplianceException ex)
             {

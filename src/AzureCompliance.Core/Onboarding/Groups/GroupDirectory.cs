@@ -182,28 +182,23 @@ namespace AzureCompliance.Core.Onboarding.Groups
         {
             var members = connection.Session.Graph.Groups[groupId].TransitiveMembers;
             var operation = $"Reading the members of group {groupId}";
-            var page = await GraphErrors.CallAsync(
-                () => members.GetAsync(r =>
+            await GraphPager.ForEachPageAsync(connection.Session,
+                token => GraphErrors.CallAsync(
+                    () => members.GetAsync(r =>
+                    {
+                        r.QueryParameters.Select = select;
+                        r.QueryParameters.Top = PageSize;
+                    }, token),
+                    operation, PermissionCatalog.GroupRead, connection.Permissions, groupId),
+                (next, token) => GraphErrors.CallAsync(() => members.WithUrl(next).GetAsync(cancellationToken: token),
+                    operation, PermissionCatalog.GroupRead, connection.Permissions, groupId),
+                page =>
                 {
-                    r.QueryParameters.Select = select;
-                    r.QueryParameters.Top = PageSize;
-                }, cancellationToken),
-                operation, PermissionCatalog.GroupRead, connection.Permissions, groupId).ConfigureAwait(false);
-            while (page != null)
-            {
-                foreach (var member in page.Value ?? new List<DirectoryObject>())
-                {
-                    onMember(member);
-                }
-                var next = page.OdataNextLink;
-                if (string.IsNullOrEmpty(next))
-                {
-                    break;
-                }
-                cancellationToken.ThrowIfCancellationRequested();
-                page = await GraphErrors.CallAsync(() => members.WithUrl(next!).GetAsync(cancellationToken: cancellationToken),
-                    operation, PermissionCatalog.GroupRead, connection.Permissions, groupId).ConfigureAwait(false);
-            }
+                    foreach (var member in page.Value ?? new List<DirectoryObject>())
+                    {
+                        onMember(member);
+                    }
+                }, cancellationToken).ConfigureAwait(false);
         }
 
         /// <summary>Display names of group ids (cached per call); a deleted group shows as its id.</summary>

@@ -343,17 +343,12 @@ namespace AzureCompliance.Core.Onboarding.Partners
         {
             var collection = connection.Session.Graph.DeviceManagement.ComplianceManagementPartners;
             var operation = "Reading the compliance partners";
-            var page = await GraphErrors.CallAsync(() => collection.GetAsync(cancellationToken: cancellationToken),
-                operation, Permission, connection.Permissions).ConfigureAwait(false);
             var partners = new List<PartnerSnapshot>();
-            while (page != null)
-            {
-                partners.AddRange((page.Value ?? new List<ComplianceManagementPartner>()).Where(p => p.Id != null).Select(PartnerSnapshot.FromGraph));
-                var next = page.OdataNextLink;
-                if (string.IsNullOrEmpty(next)) break;
-                page = await GraphErrors.CallAsync(() => collection.WithUrl(next!).GetAsync(cancellationToken: cancellationToken),
-                    operation, Permission, connection.Permissions).ConfigureAwait(false);
-            }
+            await GraphPager.ForEachPageAsync(connection.Session,
+                token => GraphErrors.CallAsync(() => collection.GetAsync(cancellationToken: token), operation, Permission, connection.Permissions),
+                (next, token) => GraphErrors.CallAsync(() => collection.WithUrl(next).GetAsync(cancellationToken: token), operation, Permission, connection.Permissions),
+                page => partners.AddRange((page.Value ?? new List<ComplianceManagementPartner>()).Where(p => p.Id != null).Select(PartnerSnapshot.FromGraph)),
+                cancellationToken).ConfigureAwait(false);
             return partners;
         }
 
@@ -411,7 +406,7 @@ namespace AzureCompliance.Core.Onboarding.Partners
             if (platforms.Count == 0) return;
             try
             {
-                var policies = await ComplianceAccessPolicyService.EnforcedForPlatformsAsync(connection, platforms, context, cancellationToken).ConfigureAwait(false);
+                var policies = await AccessPolicyReader.EnforcedForPlatformsAsync(connection, platforms, context, cancellationToken).ConfigureAwait(false);
                 if (policies.Count > 0)
                 {
                     context.WriteWarning($"Devices on {string.Join(", ", platforms)} will no longer be reported compliant by this partner, and the enabled " +

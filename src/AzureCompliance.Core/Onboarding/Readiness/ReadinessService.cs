@@ -261,12 +261,12 @@ namespace AzureCompliance.Core.Onboarding.Readiness
             const string name = ReadinessCheckNames.ConditionalAccess;
             IReadOnlyList<ComplianceAccessPolicy> policies = Array.Empty<ComplianceAccessPolicy>();
             var problem = await Guard(async () =>
-                policies = await ComplianceAccessPolicyService.RequiringCompliantDeviceAsync(connection, context, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
+                policies = await AccessPolicyReader.RequiringCompliantDeviceAsync(connection, context, cancellationToken).ConfigureAwait(false)).ConfigureAwait(false);
             if (problem != null)
             {
                 return new ComplianceReadinessCheck(name, ReadinessResult.Fail, problem.Message, problem.RecommendedAction);
             }
-            var relevant = policies.Where(p => ComplianceAccessPolicyService.AppliesTo(p, platforms)).ToList();
+            var relevant = policies.Where(p => AccessPolicyShape.AppliesTo(p, platforms)).ToList();
             if (relevant.Count == 0)
             {
                 return new ComplianceReadinessCheck(name, ReadinessResult.Fail,

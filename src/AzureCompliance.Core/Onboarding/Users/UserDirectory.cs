@@ -61,25 +61,23 @@ namespace AzureCompliance.Core.Onboarding.Users
         {
             var users = connection.Session.Graph.Users;
             const string operation = "Reading the tenant's users";
-            var page = await GraphErrors.CallAsync(
-                () => users.GetAsync(r =>
+            await GraphPager.ForEachPageAsync(connection.Session,
+                token => GraphErrors.CallAsync(
+                    () => users.GetAsync(r =>
+                    {
+                        r.QueryParameters.Select = select;
+                        r.QueryParameters.Top = 999;
+                    }, token),
+                    operation, PermissionCatalog.UserRead, connection.Permissions),
+                (next, token) => GraphErrors.CallAsync(() => users.WithUrl(next).GetAsync(cancellationToken: token),
+                    operation, PermissionCatalog.UserRead, connection.Permissions),
+                page =>
                 {
-                    r.QueryParameters.Select = select;
-                    r.QueryParameters.Top = 999;
-                }, cancellationToken),
-                operation, PermissionCatalog.UserRead, connection.Permissions).ConfigureAwait(false);
-            while (page != null)
-            {
-                foreach (var user in page.Value ?? new List<User>())
-                {
-                    onUser(user);
-                }
-                var next = page.OdataNextLink;
-                if (string.IsNullOrEmpty(next)) break;
-                cancellationToken.ThrowIfCancellationRequested();
-                page = await GraphErrors.CallAsync(() => users.WithUrl(next!).GetAsync(cancellationToken: cancellationToken),
-                    operation, PermissionCatalog.UserRead, connection.Permissions).ConfigureAwait(false);
-            }
+                    foreach (var user in page.Value ?? new List<User>())
+                    {
+                        onUser(user);
+                    }
+                }, cancellationToken).ConfigureAwait(false);
         }
     }
 }
