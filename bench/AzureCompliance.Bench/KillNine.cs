@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AzureCompliance.Core.Diagnostics;
 using AzureCompliance.Core.Sync;
 
 namespace AzureCompliance.Bench;
@@ -92,23 +93,41 @@ internal static class KillNine
     public static async Task<int> SyncAsync(string authority, string graph, string state, string owner, int count, int batch, string? sentFile)
     {
         var connection = await SyncDriver.ConnectAsync(authority, graph);
-        var sent = sentFile == null ? null : new List<string>();
+        var sent = new SentDevices();
         var summary = await SyncDriver.SyncAsync(connection, Fleet.Generate(count, new[] { owner }),
-            new DeviceSyncOptions { StatePath = state, BatchSize = batch, MaxConcurrency = 4, PassThru = sentFile != null },
-            e =>
-            {
-                if (e.Result is { Outcome: DeviceSyncOutcome.Confirmed or DeviceSyncOutcome.Failed or DeviceSyncOutcome.Pending } result)
-                {
-                    sent!.Add(result.DeviceId!);
-                }
-                if (e.Error != null) Console.Error.WriteLine(e.Error.ErrorId + ": " + e.Error.Message);
-            });
+            new DeviceSyncOptions { StatePath = state, BatchSize = batch, MaxConcurrency = 4, PassThru = sentFile != null }, sent);
         if (sentFile != null)
         {
-            File.WriteAllLines(sentFile, sent!);
+            File.WriteAllLines(sentFile, sent.DeviceIds);
         }
         Console.WriteLine("SUMMARY " + JsonSerializer.Serialize(summary));
         return 0;
+    }
+
+    /// <summary>The host side of the killed and the resumed sync: keeps the ids of devices that went to the service, prints errors.</summary>
+    private sealed class SentDevices : IOperationContext
+    {
+        private readonly List<string> _ids = new();
+
+        public IReadOnlyList<string> DeviceIds { get { lock (_ids) return _ids.ToArray(); } }
+
+        public void WriteResult(object result)
+        {
+            if (result is DeviceSyncResult { Outcome: DeviceSyncOutcome.Confirmed or DeviceSyncOutcome.Failed or DeviceSyncOutcome.Pending } device)
+            {
+                lock (_ids) _ids.Add(device.DeviceId!);
+            }
+        }
+
+        public void WriteError(ComplianceException error) => Console.Error.WriteLine(error.ErrorId + ": " + error.Message);
+        public void WriteVerbose(string message) { }
+        public void WriteDebug(string message) { }
+        public void WriteWarning(string message) { }
+        public void WriteHostMessage(string message) { }
+        public void WriteProgress(OperationProgress progress) { }
+        public bool WhatIf => false;
+        public bool ShouldProcess(string target, string action) => true;
+        public bool[] ShouldProcess(IReadOnlyList<ProposedChange> changes) => OperationContexts.Approve(changes);
     }
 
     private static (HashSet<string> Accepted, HashSet<string> Pending) ReadState(string path)

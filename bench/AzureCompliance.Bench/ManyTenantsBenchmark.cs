@@ -112,7 +112,6 @@ internal sealed class ManyTenantsBenchmark
         {
             var options = new DeviceSyncOptions { StatePath = tenant.StatePath, BatchSize = BatchSize };
             using var run = await DeviceSyncRun.StartAsync(tenant.Connection!, options, SilentOperationContext.Instance, CancellationToken.None);
-            run.DeliverEventsTo(_ => { });
             using var sampler = new Timer(_ => { var s = run.Snapshot(); lock (samples) samples.Add((clock.Elapsed, s.Elapsed, s.Sent)); }, null, 0, 50);
             foreach (var device in ManyTenantsFleet.Generate(Devices, tenant.Owners))
             {

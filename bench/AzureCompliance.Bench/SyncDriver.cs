@@ -54,10 +54,11 @@ internal static class SyncDriver
         CompliancePolicy.CreateDefault("Android baseline", DevicePlatform.Android),
     });
 
+    /// <summary>One run through the engine's public root; what it reports goes to <paramref name="context"/> (none: discarded).</summary>
     public static async Task<DeviceSyncSummary> SyncAsync(ComplianceConnection connection, IEnumerable<DeviceRecord> devices, DeviceSyncOptions options,
-        Action<DeviceSyncEvent>? onEvent = null, CancellationToken cancellationToken = default, Action<DeviceSyncSummary>? sample = null)
+        IOperationContext? context = null, CancellationToken cancellationToken = default, Action<DeviceSyncSummary>? sample = null)
     {
-        using var run = await DeviceSyncRun.StartAsync(connection, options, SilentOperationContext.Instance, cancellationToken);
+        using var run = await DeviceSyncRun.StartAsync(connection, options, context ?? SilentOperationContext.Instance, cancellationToken);
         using var trace = Environment.GetEnvironmentVariable("AZC_BENCH_TRACE") == "1"
             ? new Timer(_ =>
             {
@@ -67,12 +68,6 @@ internal static class SyncDriver
             }, null, 1000, 1000)
             : null;
         using var sampler = sample == null ? null : new Timer(_ => sample(run.Snapshot()), null, 0, 50);
-        // Events come from the run's threads; the callback sees them one at a time.
-        var gate = new object();
-        run.DeliverEventsTo(item =>
-        {
-            if (onEvent != null) lock (gate) onEvent(item);
-        });
         foreach (var device in devices)
         {
             await run.PostAsync(new DeviceSyncInput(device), cancellationToken);

@@ -89,5 +89,9 @@ public sealed class ConnectionServiceTests : IAsyncLifetime
         public void WriteHostMessage(string message) { }
         public void WriteProgress(OperationProgress progress) { }
         public bool ShouldProcess(string target, string action) => true;
+        public void WriteError(ComplianceException error) { }
+        public void WriteResult(object result) { }
+        public bool WhatIf => false;
+        public bool[] ShouldProcess(IReadOnlyList<ProposedChange> changes) => OperationContexts.Approve(changes);
     }
 }

@@ -8,37 +8,61 @@ namespace AzureCompliance.Cmdlets.Infrastructure
 {
     /// <summary>
     /// Base of every cmdlet: runs engine work off the pipeline thread with a cancellation token that Ctrl+C
-    /// (StopProcessing) cancels, relays its messages to the pipeline, and turns engine errors into error
-    /// records with a stable ErrorId, a category and the target.
+    /// (StopProcessing) cancels, serves the engine's channel (<see cref="PipelineBridge"/>, one per command) by blocking on
+    /// it while the work runs, ends every progress bar, and turns engine errors into error records with a stable ErrorId,
+    /// a category and the target.
     /// </summary>
-    public abstract class ComplianceCmdlet : PSCmdlet
+    public abstract class ComplianceCmdlet : PSCmdlet, IDisposable
     {
         private readonly CancellationTokenSource _cancellation = new CancellationTokenSource();
+        private PipelineBridge? _bridge;
 
         protected CancellationToken CancellationToken => _cancellation.Token;
+
+        /// <summary>The engine's channel to this command; made on first use, on the pipeline thread.</summary>
+        private protected PipelineBridge Bridge => _bridge ??= new PipelineBridge(this, _cancellation.Token);
 
         protected override void StopProcessing() => _cancellation.Cancel();
 
         protected override void EndProcessing() => _cancellation.Dispose();
 
-        /// <summary>Runs engine work and waits for it while relaying its output; rethrows its error unwrapped.</summary>
+        /// <summary>Runs engine work and waits for it while serving its channel; rethrows its error unwrapped.</summary>
         private protected T Run<T>(Func<PipelineBridge, CancellationToken, Task<T>> work)
         {
-            using var bridge = new PipelineBridge(this);
+            var bridge = Bridge;
             var token = _cancellation.Token;
-            var task = Task.Run(() => work(bridge, token), token);
             try
             {
-                return bridge.Pump(task);
+                return Await(Task.Run(() => work(bridge, token), token));
             }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            finally
             {
-                throw new PipelineStoppedException();
+                bridge.CompleteProgress();
             }
         }
 
         private protected void Run(Func<PipelineBridge, CancellationToken, Task> work) =>
             Run<bool>(async (bridge, token) => { await work(bridge, token).ConfigureAwait(false); return true; });
+
+        /// <summary>
+        /// Waits for engine work already under way (e.g. a long run's post or end) while serving its channel; Ctrl+C stops
+        /// the command at once. Its error comes back unwrapped.
+        /// </summary>
+        private protected T Await<T>(Task<T> work)
+        {
+            try
+            {
+                return Bridge.Pump(work);
+            }
+            catch (OperationCanceledException) when (_cancellation.Token.IsCancellationRequested)
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        private protected void Await(Task work) =>
+            Await(work.ContinueWith(done => { done.GetAwaiter().GetResult(); return true; },
+                CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default));
 
         /// <summary>Runs engine work; an engine error becomes a terminating error of this cmdlet.</summary>
         private protected T RunOrThrow<T>(Func<PipelineBridge, CancellationToken, Task<T>> work)
@@ -69,6 +93,22 @@ namespace AzureCompliance.Cmdlets.Infrastructure
         }
 
         protected void ThrowTerminatingError(ComplianceException exception) => ThrowTerminatingError(ErrorRecords.From(exception));
+
+        /// <summary>The end of the command (also after Ctrl+C or an error): progress bars end, late engine messages go nowhere.</summary>
+        public void Dispose()
+        {
+            Dispose(true);
+            GC.SuppressFinalize(this);
+        }
+
+        protected virtual void Dispose(bool disposing)
+        {
+            if (disposing && _bridge != null)
+            {
+                _bridge.CompleteProgress();
+                _bridge.Dispose();
+            }
+        }
     }
 
     internal static class ErrorRecords

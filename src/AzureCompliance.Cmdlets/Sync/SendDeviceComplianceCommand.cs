@@ -25,24 +25,16 @@ namespace AzureCompliance.Cmdlets.Sync
     [Cmdlet(VerbsCommunications.Send, "DeviceCompliance", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
         DefaultParameterSetName = RecordSet)]
     [OutputType(typeof(DeviceSyncSummary), typeof(DeviceSyncResult))]
-    public sealed class SendDeviceComplianceCommand : DeviceInputCmdlet, IDisposable
+    public sealed class SendDeviceComplianceCommand : DeviceInputCmdlet
     {
         /// <summary>The progress bar's activity id: the same for every record of a run.</summary>
         internal const int ProgressActivityId = 0x5DC0;
         private const string ProgressActivity = "Send-DeviceCompliance";
 
-        /// <summary>Progress goes out under this source id (not the runtime's own), so it can be completed also while the pipeline stops.</summary>
-        private static long s_lastProgressSource = 0x5DC0_0000_0000;
-        private readonly long _progressSource = Interlocked.Increment(ref s_lastProgressSource);
-        private bool _progressCompleted;
         private DeviceSyncRun? _run;
-        private ComplianceConnection? _connection;
-        private bool _declined;
-        private bool _progressShown;
         private long _posted;
         private readonly Stopwatch _progressClock = Stopwatch.StartNew();
-        /// <summary>The run's events and progress ticks come here; the pipeline thread runs them while it waits on the run.</summary>
-        private readonly HostPump _pump = new HostPump();
+        /// <summary>Ticks that post a progress update to the pipeline thread (through the bridge) while it waits on the run.</summary>
         private Timer? _progressTicks;
         private TimeSpan _lastProgress = TimeSpan.FromSeconds(-1);
 
@@ -71,49 +63,26 @@ namespace AzureCompliance.Cmdlets.Sync
 
         protected override void BeginProcessing()
         {
-            _connection = RequireConnection();
-            var path = ResolvedStatePath;
-            var description = $"Send the compliance of the piped devices to tenant {_connection.TenantDomain ?? _connection.TenantId} " +
-                $"as MDM instance '{_connection.SourceName}' (state {Workspace.Location}).";
-            var whatIf = false;
-            if (!ShouldProcess(description, description + " Continue?", "Send device compliance", out var reason))
-            {
-                if (reason != ShouldProcessReason.WhatIf)
-                {
-                    _declined = true;
-                    return;
-                }
-                whatIf = true;
-            }
-
+            var connection = RequireConnection();
+            // No question here: the engine asks ShouldProcess per device it would send (before it writes anything), and
+            // with -WhatIf it takes no lock, settles nothing and sends nothing.
             var options = new DeviceSyncOptions
             {
-                StatePath = path,
+                StatePath = ResolvedStatePath,
                 Force = Force.IsPresent,
                 PassThru = PassThru.IsPresent,
-                WhatIf = whatIf,
                 BatchSize = BatchSize,
                 MaxConcurrency = MaxConcurrency,
                 LockTimeout = TimeSpan.FromSeconds(LockTimeout),
             };
-            var connection = _connection;
-            try
-            {
-                _run = RunOrThrow((bridge, token) => DeviceSyncRun.StartAsync(connection, options, bridge, token));
-            }
-            catch (PipelineStoppedException)
-            {
-                CompleteProgress();
-                throw;
-            }
-            _run.DeliverEventsTo(item => _pump.Post(() => Write(item)));
-            _progressTicks = new Timer(_ => _pump.Post(() => ShowProgress(force: false)), null, 250, 250);
-            _pump.RunQueued();
+            _run = RunOrThrow((bridge, token) => DeviceSyncRun.StartAsync(connection, options, bridge, token));
+            var bridge = Bridge;
+            _progressTicks = new Timer(_ => bridge.Post(() => ShowProgress()), null, 250, 250);
         }
 
         protected override void ProcessRecord()
         {
-            if (_declined || _run == null)
+            if (_run == null)
             {
                 return;
             }
@@ -124,11 +93,9 @@ namespace AzureCompliance.Cmdlets.Sync
             }
             Guard(() =>
             {
-                var posted = _run.PostAsync(input, CancellationToken);
-                _pump.Pump(posted);
-                posted.GetAwaiter().GetResult();
+                Await(_run.PostAsync(input, CancellationToken));
                 _posted++;
-                ShowProgress(force: false);
+                ShowProgress();
             });
         }
 
@@ -136,20 +103,15 @@ namespace AzureCompliance.Cmdlets.Sync
         {
             try
             {
-                if (_declined || _run == null)
+                if (_run == null)
                 {
                     return;
                 }
                 var run = _run;
                 DeviceSyncSummary? summary = null;
-                Guard(() =>
-                {
-                    var completion = run.CompleteAsync();
-                    _pump.Pump(completion);
-                    summary = completion.GetAwaiter().GetResult();
-                });
-                Drain();
-                CompleteProgress();
+                Guard(() => summary = Await(run.CompleteAsync()));
+                StopProgressTicks();
+                Bridge.CompleteProgress();
                 WriteObject(summary);
             }
             finally
@@ -167,18 +129,21 @@ namespace AzureCompliance.Cmdlets.Sync
             }
             catch (Exception ex) when (Unwrap(ex) is OperationCanceledException && CancellationToken.IsCancellationRequested)
             {
-                CompleteProgress();
+                StopProgressTicks();
+                Bridge.CompleteProgress();
                 throw new PipelineStoppedException();
             }
             catch (PipelineStoppedException)
             {
-                CompleteProgress();
+                StopProgressTicks();
+                Bridge.CompleteProgress();
                 throw;
             }
             catch (Exception ex) when (Unwrap(ex) is ComplianceException failure)
             {
-                Drain();
-                CompleteProgress();
+                StopProgressTicks();
+                Bridge.RunQueued();
+                Bridge.CompleteProgress();
                 WriteObject(_run!.Summary);
                 ThrowTerminatingError(ErrorRecords.From(failure));
             }
@@ -194,49 +159,14 @@ namespace AzureCompliance.Cmdlets.Sync
             return record == null ? null : new DeviceSyncInput(record);
         }
 
-        /// <summary>Stops the progress ticks and writes what the run reported and nobody wrote yet (on the pipeline thread).</summary>
-        private void Drain()
+        private void StopProgressTicks()
         {
             _progressTicks?.Dispose();
             _progressTicks = null;
-            _pump.RunQueued();
         }
 
-        /// <summary>Writes one thing the run reported; runs on the pipeline thread (through the pump).</summary>
-        private void Write(DeviceSyncEvent item)
-        {
-            if (item.Error != null)
-            {
-                WriteError(ErrorRecords.From(item.Error));
-            }
-            else if (item.Warning != null)
-            {
-                WriteWarning(item.Warning);
-            }
-            else if (item.Verbose != null)
-            {
-                WriteVerbose(item.Verbose);
-            }
-            else if (item.Result != null)
-            {
-                var result = item.Result;
-                if (result.Outcome == DeviceSyncOutcome.WouldSend)
-                {
-                    // -WhatIf: the engine's "What if:" line names the device and what would go.
-                    ShouldProcess(DescribeTarget(result), result.IsRetired ? "Send as retired (remove its compliance data)"
-                        : result.IsCompliant == true ? "Send compliance: compliant" : "Send compliance: not compliant");
-                }
-                if (PassThru)
-                {
-                    WriteObject(result);
-                }
-            }
-        }
-
-        private static string DescribeTarget(DeviceSyncResult result) =>
-            string.IsNullOrWhiteSpace(result.DeviceName) ? "Device " + result.DeviceId : $"Device '{result.DeviceName}' ({result.DeviceId})";
-
-        private void ShowProgress(bool force)
+        /// <summary>Shows the run's counts, at most every 250 ms (pipeline thread).</summary>
+        private void ShowProgress()
         {
             var run = _run;
             if (run == null)
@@ -244,7 +174,7 @@ namespace AzureCompliance.Cmdlets.Sync
                 return;
             }
             var now = _progressClock.Elapsed;
-            if (!force && now - _lastProgress < TimeSpan.FromMilliseconds(250))
+            if (now - _lastProgress < TimeSpan.FromMilliseconds(250))
             {
                 return;
             }
@@ -256,55 +186,20 @@ namespace AzureCompliance.Cmdlets.Sync
                 : $"Received {s.Received}; sent {s.Sent}, confirmed {s.Confirmed}, failed {s.Failed}; unchanged {s.Unchanged}; " +
                   $"out of scope {s.OutOfScope}; no policy {s.NoPolicy}; limit {concurrency} at once" +
                   (rate.HasValue ? $", {rate.Value.ToString("0.#", CultureInfo.InvariantCulture)} messages/s" : "");
-            _progressShown = true;
-            _progressCompleted = false;
-            CommandRuntime.WriteProgress(_progressSource, new ProgressRecord(ProgressActivityId, ProgressActivity, status) { PercentComplete = -1 });
-        }
-
-        /// <summary>Ends the progress bar; safe to call at any point, also while the pipeline stops.</summary>
-        private void CompleteProgress()
-        {
-            if (_progressCompleted)
-            {
-                return;
-            }
-            _progressCompleted = true;
-            var done = new ProgressRecord(ProgressActivityId, ProgressActivity, "Done") { RecordType = ProgressRecordType.Completed };
-            try
-            {
-                CommandRuntime.WriteProgress(_progressSource, done);
-            }
-            catch (PipelineStoppedException)
-            {
-                // Ctrl+C: the runtime takes no more writes, but the host still shows the bar; end it there.
-                try
-                {
-                    Host.UI.WriteProgress(_progressSource, done);
-                }
-                catch (Exception ex) when (!(ex is OutOfMemoryException))
-                {
-                    // No host to write to any more.
-                }
-            }
-            catch (InvalidOperationException)
-            {
-                // No host to write to any more.
-            }
+            Bridge.WriteProgress(new OperationProgress(ProgressActivityId, ProgressActivity, status));
         }
 
         /// <summary>Ctrl+C, an error or the end: stops what still runs; what the service confirmed stays recorded.</summary>
-        public void Dispose()
+        protected override void Dispose(bool disposing)
         {
-            // Stopped between two records (Ctrl+C while upstream commands ran): the bar still ends here.
-            _progressTicks?.Dispose();
-            _progressTicks = null;
-            if (_progressShown)
+            if (disposing)
             {
-                CompleteProgress();
+                StopProgressTicks();
+                // Stopped between two records (Ctrl+C while upstream commands ran): the bar still ends (in the base).
+                base.Dispose(disposing);
+                _run?.Dispose();
+                _run = null;
             }
-            _pump.Dispose();
-            _run?.Dispose();
-            _run = null;
         }
     }
 }

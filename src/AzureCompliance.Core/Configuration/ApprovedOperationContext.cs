@@ -17,6 +17,10 @@ namespace AzureCompliance.Core.Configuration
         public void WriteWarning(string message) => _inner.WriteWarning(message);
         public void WriteHostMessage(string message) => _inner.WriteHostMessage(message);
         public void WriteProgress(OperationProgress progress) => _inner.WriteProgress(progress);
+        public void WriteError(ComplianceException error) => _inner.WriteError(error);
+        public void WriteResult(object result) => _inner.WriteResult(result);
+        public bool WhatIf => false;
         public bool ShouldProcess(string target, string action) => true;
+        public bool[] ShouldProcess(System.Collections.Generic.IReadOnlyList<ProposedChange> changes) => OperationContexts.Approve(changes);
     }
 }

@@ -24,6 +24,9 @@ namespace AzureCompliance.Core.Sync
         private readonly BlockingCollection<DeviceSyncInput> _input;
         private readonly List<PackedDevice> _builder = new List<PackedDevice>();
         private readonly Dictionary<string, int> _builderIndex = new Dictionary<string, int>(StringComparer.Ordinal);
+        private readonly List<(PackedDevice Device, DeviceStateRow? Row)> _changed = new List<(PackedDevice, DeviceStateRow?)>();
+        private readonly List<Diagnostics.ProposedChange> _changes = new List<Diagnostics.ProposedChange>();
+        private readonly bool _whatIf;
         private Thread? _thread;
 
         public DeltaPacker(string tenantId, DeviceSyncOptions options, DeviceTriage triage, ISyncJournal journal, MessageCourier courier,
@@ -37,6 +40,7 @@ namespace AzureCompliance.Core.Sync
             _sink = sink;
             _control = control;
             _updates = updates;
+            _whatIf = sink.Context.WhatIf;
             _input = new BlockingCollection<DeviceSyncInput>(Math.Max(256, options.BatchSize * 4));
         }
 
@@ -118,7 +122,10 @@ namespace AzureCompliance.Core.Sync
             }
         }
 
-        /// <summary>Compares a chunk of candidates with the journal (one query) and adds the changed ones to the open message.</summary>
+        /// <summary>
+        /// Compares a chunk of candidates with the journal (one query), asks the host about the changed ones (one request:
+        /// -WhatIf says what would be sent, -Confirm asks) and adds the approved ones to the open message.
+        /// </summary>
         private void ProcessChunk(List<PackedDevice> chunk)
         {
             if (chunk.Count == 0)
@@ -132,6 +139,8 @@ namespace AzureCompliance.Core.Sync
                 last[chunk[i].Key] = i;
             }
             var rows = _journal.LookupAsync(last.Keys).GetAwaiter().GetResult();
+            _changed.Clear();
+            _changes.Clear();
             for (var i = 0; i < chunk.Count; i++)
             {
                 var device = chunk[i];
@@ -155,31 +164,59 @@ namespace AzureCompliance.Core.Sync
                         continue;
                     }
                 }
-                if (_options.WhatIf)
+                _changed.Add((device, row));
+                _changes.Add(new Diagnostics.ProposedChange(SyncEventSink.Describe(device), SendAction(device)));
+            }
+            chunk.Clear();
+            if (_changed.Count == 0)
+            {
+                return;
+            }
+            // Confirm before any write: the host answers for the whole chunk at once.
+            var approved = _sink.Context.ShouldProcess(_changes);
+            for (var i = 0; i < _changed.Count; i++)
+            {
+                var (device, row) = _changed[i];
+                if (_whatIf)
                 {
                     _sink.WouldSend(device,
                         row?.AcceptedHash == null ? "Never confirmed by Entra." : row.AcceptedHash == device.Hash ? "Unchanged; sent because of -Force." : "Changed since Entra last confirmed it.");
-                    continue;
                 }
-                var floor = row?.LastUpdateMs ?? 0;
-                if (_builderIndex.TryGetValue(device.Key, out var index))
+                else if (!approved[i])
                 {
-                    // Already in the open message (from an earlier chunk): replace it, later still.
-                    floor = Math.Max(floor, _builder[index].LastUpdateMs);
-                    _sink.Unchanged(_builder[index], "A later record of the same device in this run replaces this one.");
-                    device.LastUpdateMs = _updates.Next(floor);
-                    _builder[index] = device;
-                    continue;
+                    _sink.Declined(device);
                 }
-                device.LastUpdateMs = _updates.Next(floor);
-                _builderIndex[device.Key] = _builder.Count;
-                _builder.Add(device);
-                if (_builder.Count >= _courier.BatchSize)
+                else
                 {
-                    Flush();
+                    Pack(device, row?.LastUpdateMs ?? 0);
                 }
             }
-            chunk.Clear();
+        }
+
+        /// <summary>What the host is asked to approve for a device (the -WhatIf line's operation).</summary>
+        private static string SendAction(PackedDevice device) =>
+            device.IsRetired ? "Send as retired (remove its compliance data)"
+            : device.IsCompliant ? "Send compliance: compliant" : "Send compliance: not compliant";
+
+        /// <summary>Adds a changed device to the open message with its LastUpdateTime; a full message goes to the courier.</summary>
+        private void Pack(PackedDevice device, long floor)
+        {
+            if (_builderIndex.TryGetValue(device.Key, out var index))
+            {
+                // Already in the open message (from an earlier chunk): replace it, later still.
+                floor = Math.Max(floor, _builder[index].LastUpdateMs);
+                _sink.Unchanged(_builder[index], "A later record of the same device in this run replaces this one.");
+                device.LastUpdateMs = _updates.Next(floor);
+                _builder[index] = device;
+                return;
+            }
+            device.LastUpdateMs = _updates.Next(floor);
+            _builderIndex[device.Key] = _builder.Count;
+            _builder.Add(device);
+            if (_builder.Count >= _courier.BatchSize)
+            {
+                Flush();
+            }
         }
 
         /// <summary>Hands the open message to the courier.</summary>

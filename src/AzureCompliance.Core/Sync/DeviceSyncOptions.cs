@@ -22,8 +22,6 @@ namespace AzureCompliance.Core.Sync
         public TimeSpan LockTimeout { get; set; } = TimeSpan.FromSeconds(30);
         /// <summary>Emit a result per device.</summary>
         public bool PassThru { get; set; }
-        /// <summary>Send nothing and change nothing; report what would be sent.</summary>
-        public bool WhatIf { get; set; }
         /// <summary>
         /// Messages under way at once (uploading, or uploaded and waiting for the service to process them); null =
         /// <see cref="DefaultMessagesInFlight"/>. The service processes messages asynchronously, so this must cover its
@@ -67,28 +65,6 @@ namespace AzureCompliance.Core.Sync
         public DeviceRecord Device { get; }
         /// <summary>What error records name as their target: the pipeline object the device came from.</summary>
         public object Target { get; }
-    }
-
-    /// <summary>Something a run reports while it works: a device result (-PassThru / -WhatIf), a per-device error, a message.</summary>
-    public sealed class DeviceSyncEvent
-    {
-        private DeviceSyncEvent(DeviceSyncResult? result, ComplianceException? error, string? warning, string? verbose)
-        {
-            Result = result;
-            Error = error;
-            Warning = warning;
-            Verbose = verbose;
-        }
-
-        public DeviceSyncResult? Result { get; }
-        public ComplianceException? Error { get; }
-        public string? Warning { get; }
-        public string? Verbose { get; }
-
-        internal static DeviceSyncEvent ForResult(DeviceSyncResult result) => new DeviceSyncEvent(result, null, null, null);
-        internal static DeviceSyncEvent ForError(ComplianceException error) => new DeviceSyncEvent(null, error, null, null);
-        internal static DeviceSyncEvent ForWarning(string text) => new DeviceSyncEvent(null, null, text, null);
-        internal static DeviceSyncEvent ForVerbose(string text) => new DeviceSyncEvent(null, null, null, text);
     }
 
     /// <summary>The partner API's data upload messages, as the engine needs them (an interface so tests can fake the service).</summary>

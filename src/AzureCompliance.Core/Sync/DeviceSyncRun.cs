@@ -12,14 +12,16 @@ namespace AzureCompliance.Core.Sync
     /// last confirmed and packed into data upload messages (<see cref="DeltaPacker"/>), recorded as sent, uploaded
     /// concurrently under an adaptive limit, and followed until the service confirms them (<see cref="MessageCourier"/>).
     /// Memory stays flat: a bounded queue in front (<see cref="PostAsync"/> completes when it took the device), a bounded
-    /// number of messages in flight. Results, per-device errors and messages go to the host's channel
-    /// (<see cref="DeliverEventsTo"/>); what comes before the host takes them waits. Dispose always: it stops what still
-    /// runs and keeps everything confirmed recorded. <see cref="SyncRunFactory"/> builds it.
+    /// number of messages in flight. Results (-PassThru), per-device errors and messages go to the
+    /// <see cref="IOperationContext"/> the run was started with, as they happen; the engine asks that context
+    /// (ShouldProcess) before it sends a device, and keeps from every write when the context previews (-WhatIf).
+    /// Dispose always: it stops what still runs and keeps everything confirmed recorded. <see cref="SyncRunFactory"/> builds it.
     /// </summary>
     public sealed class DeviceSyncRun : IDisposable
     {
         private readonly SyncSetup _setup;
         private readonly DeviceSyncOptions _options;
+        private readonly bool _whatIf;
         private readonly SyncRunControl _control;
         private readonly SyncEventSink _sink;
         private readonly ISyncJournal _journal;
@@ -29,11 +31,12 @@ namespace AzureCompliance.Core.Sync
         private int _completed;
         private int _disposed;
 
-        internal DeviceSyncRun(SyncSetup setup, DeviceSyncOptions options, SyncRunControl control, SyncEventSink sink, ISyncJournal journal,
+        internal DeviceSyncRun(SyncSetup setup, DeviceSyncOptions options, bool whatIf, SyncRunControl control, SyncEventSink sink, ISyncJournal journal,
             AdaptiveLimiter limiter, DeltaPacker packer)
         {
             _setup = setup;
             _options = options;
+            _whatIf = whatIf;
             _control = control;
             _sink = sink;
             _journal = journal;
@@ -43,19 +46,19 @@ namespace AzureCompliance.Core.Sync
 
         public string StatePath => _journal.Path;
 
-        public bool WhatIf => _options.WhatIf;
+        public bool WhatIf => _whatIf;
 
         /// <summary>The scope in force, e.g. "All users" or the group names.</summary>
         public string Scope => _setup.Membership.Scope.ToString();
-
-        internal SyncEventSink Events => _sink;
 
         private CancellationToken Token => _control.Token;
 
         /// <summary>
         /// Starts a run for a connection: takes the state file's run lock (waiting up to LockTimeout; -WhatIf takes none),
         /// reads the group scope and the enabled policies, resolves the scope's members once, and settles the messages an
-        /// earlier run left unconfirmed. Then devices may be posted.
+        /// earlier run left unconfirmed. Then devices may be posted. Everything the run reports goes to
+        /// <paramref name="context"/> (from the run's threads); with <see cref="IOperationContext.WhatIf"/> nothing is
+        /// written and nothing is sent.
         /// </summary>
         public static Task<DeviceSyncRun> StartAsync(Connection.ComplianceConnection connection, DeviceSyncOptions options,
             IOperationContext context, CancellationToken cancellationToken) =>
@@ -68,8 +71,8 @@ namespace AzureCompliance.Core.Sync
 
         /// <summary>
         /// Queues one device; the task completes once the bounded queue took it (at once when there is room). A run that
-        /// failed meanwhile throws its error. With <see cref="DeliverEventsTo"/> the host blocks on its own channel while
-        /// it waits for the task, so it writes what the run reports and polls nothing.
+        /// failed meanwhile throws its error. A host that serves the context on its own thread blocks on that channel while
+        /// it waits for the task, so it writes what the run reports and answers what it asks, and polls nothing.
         /// </summary>
         public Task PostAsync(DeviceSyncInput input, CancellationToken cancellationToken)
         {
@@ -93,11 +96,8 @@ namespace AzureCompliance.Core.Sync
             }, CancellationToken.None);
         }
 
-        /// <summary>Events go to <paramref name="deliver"/> as they happen (from any thread) (what came before waits and goes first).</summary>
-        public void DeliverEventsTo(Action<DeviceSyncEvent> deliver) => _sink.DeliverTo(deliver ?? throw new ArgumentNullException(nameof(deliver)));
-
         /// <summary>Counters so far, for progress.</summary>
-        public DeviceSyncSummary Snapshot() => _sink.Counters.ToSummary(_setup.TenantId, _elapsed.Elapsed, _options.WhatIf, StatePath, stopped: Token.IsCancellationRequested);
+        public DeviceSyncSummary Snapshot() => _sink.Counters.ToSummary(_setup.TenantId, _elapsed.Elapsed, _whatIf, StatePath, stopped: Token.IsCancellationRequested);
 
         /// <summary>The adaptive limit now: concurrent uploads allowed, and the send rate (messages/s) if one was learned.</summary>
         public (int Concurrency, double? MessagesPerSecond) Limit => (_limiter.Concurrency, _limiter.Rate);
@@ -120,14 +120,14 @@ namespace AzureCompliance.Core.Sync
                 await _control.AllDone.ConfigureAwait(false);
                 _journal.Complete();
                 _control.ThrowIfFailed();
-                var summary = _sink.Counters.ToSummary(_setup.TenantId, _elapsed.Elapsed, _options.WhatIf, StatePath, stopped: false);
+                var summary = _sink.Counters.ToSummary(_setup.TenantId, _elapsed.Elapsed, _whatIf, StatePath, stopped: false);
                 if (summary.Pending > 0)
                 {
                     _sink.Warning($"{summary.Pending} uploaded devices are still being processed by the service; " +
                         "the next run checks them first and sends again only what it did not confirm.");
                 }
                 Interlocked.Exchange(ref _completed, 1);
-                if (!_options.WhatIf && summary.Sent > 0)
+                if (!_whatIf && summary.Sent > 0)
                 {
                     await RecordHeartbeatAsync().ConfigureAwait(false);
                 }
@@ -157,7 +157,7 @@ namespace AzureCompliance.Core.Sync
         }
 
         /// <summary>The summary as it stands (also after a failure or a stop).</summary>
-        public DeviceSyncSummary Summary => _sink.Counters.ToSummary(_setup.TenantId, _elapsed.Elapsed, _options.WhatIf, StatePath, stopped: Token.IsCancellationRequested && _completed == 0);
+        public DeviceSyncSummary Summary => _sink.Counters.ToSummary(_setup.TenantId, _elapsed.Elapsed, _whatIf, StatePath, stopped: Token.IsCancellationRequested && _completed == 0);
 
         /// <summary>Stops what still runs (if the run did not complete), keeps every confirmation recorded, releases the state file.</summary>
         public void Dispose()

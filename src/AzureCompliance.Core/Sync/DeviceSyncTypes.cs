@@ -22,7 +22,10 @@ namespace AzureCompliance.Core.Sync
         Invalid,
         /// <summary>-WhatIf: this would be sent.</summary>
         WouldSend,
-        /// <summary>The run was stopped before the device's message was uploaded or confirmed; the next run takes care of it.</summary>
+        /// <summary>
+        /// Not sent: the run was stopped before the device's message was uploaded or confirmed, or the host declined it
+        /// (-Confirm); the next run takes care of it.
+        /// </summary>
         NotSent,
     }
 

@@ -8,56 +8,30 @@ using AzureCompliance.Core.Diagnostics;
 namespace AzureCompliance.Core.Sync
 {
     /// <summary>
-    /// Where every stage reports: it counts what happened to each device and turns it into run events (results with
-    /// -PassThru or -WhatIf, per-device errors, messages) that the host takes with <see cref="TryTake"/>.
+    /// Where every stage reports: it counts what happened to each device and writes what the host should see (results
+    /// with -PassThru, per-device errors, messages) to the run's <see cref="IOperationContext"/> as it happens.
     /// </summary>
     internal sealed class SyncEventSink
     {
-        private readonly ConcurrentQueue<DeviceSyncEvent> _events = new ConcurrentQueue<DeviceSyncEvent>();
+        private readonly IOperationContext _context;
         private readonly bool _passThru;
 
-        public SyncEventSink(bool passThru) => _passThru = passThru;
+        public SyncEventSink(IOperationContext context, bool passThru)
+        {
+            _context = context;
+            _passThru = passThru;
+        }
 
         public SyncCounters Counters { get; } = new SyncCounters();
 
-        private volatile Action<DeviceSyncEvent>? _deliver;
+        /// <summary>The host's channel, for the stages that ask it something (e.g. ShouldProcess).</summary>
+        public IOperationContext Context => _context;
 
-        public bool TryTake(out DeviceSyncEvent item) => _events.TryDequeue(out item!);
+        private void Result(DeviceSyncResult result) => _context.WriteResult(result);
 
-        /// <summary>From now on events go straight to <paramref name="deliver"/> (the host's channel); what is queued goes first.</summary>
-        public void DeliverTo(Action<DeviceSyncEvent> deliver)
-        {
-            _deliver = deliver;
-            DrainTo(deliver);
-        }
+        public void Verbose(string text) => _context.WriteVerbose(text);
 
-        public void Emit(DeviceSyncEvent item)
-        {
-            var deliver = _deliver;
-            if (deliver != null)
-            {
-                deliver(item);
-                return;
-            }
-            _events.Enqueue(item);
-            deliver = _deliver;
-            if (deliver != null)
-            {
-                DrainTo(deliver); // the host took over meanwhile: nothing stays behind in the queue
-            }
-        }
-
-        private void DrainTo(Action<DeviceSyncEvent> deliver)
-        {
-            while (_events.TryDequeue(out var item))
-            {
-                deliver(item);
-            }
-        }
-
-        public void Verbose(string text) => Emit(DeviceSyncEvent.ForVerbose(text));
-
-        public void Warning(string text) => Emit(DeviceSyncEvent.ForWarning(text));
+        public void Warning(string text) => _context.WriteWarning(text);
 
         /// <summary>Counts a device triage did not pass (and the ones it did, as evaluated), reporting the former.</summary>
         public void Triaged(DeviceSyncInput input, in TriageVerdict verdict)
@@ -67,7 +41,7 @@ namespace AzureCompliance.Core.Sync
             {
                 case DeviceSyncOutcome.Invalid:
                     Interlocked.Increment(ref Counters.Invalid);
-                    Emit(DeviceSyncEvent.ForError(verdict.Error!));
+                    _context.WriteError(verdict.Error!);
                     break;
                 case DeviceSyncOutcome.NoPolicy:
                     Interlocked.Increment(ref Counters.NoPolicy);
@@ -82,8 +56,8 @@ namespace AzureCompliance.Core.Sync
             }
             if (_passThru)
             {
-                Emit(DeviceSyncEvent.ForResult(new DeviceSyncResult(device.DeviceId, device.DeviceName, device.UserPrincipalName, device.UserId,
-                    device.Platform, verdict.IsCompliant, device.IsRetired, verdict.Outcome, null, verdict.Detail, verdict.PolicyName)));
+                Result(new DeviceSyncResult(device.DeviceId, device.DeviceName, device.UserPrincipalName, device.UserId,
+                    device.Platform, verdict.IsCompliant, device.IsRetired, verdict.Outcome, null, verdict.Detail, verdict.PolicyName));
             }
         }
 
@@ -92,15 +66,27 @@ namespace AzureCompliance.Core.Sync
             Interlocked.Increment(ref Counters.Unchanged);
             if (_passThru)
             {
-                Emit(DeviceSyncEvent.ForResult(device.ToResult(DeviceSyncOutcome.Unchanged, null, detail)));
+                Result(device.ToResult(DeviceSyncOutcome.Unchanged, null, detail));
             }
         }
 
-        /// <summary>-WhatIf: the device would be sent (reported whatever -PassThru says).</summary>
+        /// <summary>-WhatIf: the device would be sent (the host already said so when the engine asked it).</summary>
         public void WouldSend(PackedDevice device, string detail)
         {
             Interlocked.Increment(ref Counters.Sent);
-            Emit(DeviceSyncEvent.ForResult(device.ToResult(DeviceSyncOutcome.WouldSend, null, detail)));
+            if (_passThru)
+            {
+                Result(device.ToResult(DeviceSyncOutcome.WouldSend, null, detail));
+            }
+        }
+
+        /// <summary>-Confirm: the host declined to send the device.</summary>
+        public void Declined(PackedDevice device)
+        {
+            if (_passThru)
+            {
+                Result(device.ToResult(DeviceSyncOutcome.NotSent, null, "Not sent: declined at the confirmation prompt."));
+            }
         }
 
         public void Uploaded(int devices)
@@ -126,7 +112,7 @@ namespace AzureCompliance.Core.Sync
             {
                 foreach (var device in devices)
                 {
-                    Emit(DeviceSyncEvent.ForResult(device.ToResult(DeviceSyncOutcome.Confirmed, messageId, null)));
+                    Result(device.ToResult(DeviceSyncOutcome.Confirmed, messageId, null));
                 }
             }
         }
@@ -137,12 +123,12 @@ namespace AzureCompliance.Core.Sync
             foreach (var device in devices)
             {
                 Interlocked.Increment(ref Counters.Failed);
-                Emit(DeviceSyncEvent.ForError(new ComplianceException("DeviceUploadFailed", category,
+                _context.WriteError(new ComplianceException("DeviceUploadFailed", category,
                     $"{Describe(device)}: {why}", device.Target,
-                    "The next Send-DeviceCompliance run sends it again; if it keeps failing, check the device's data (ids, user) and that it is registered in Entra.")));
+                    "The next Send-DeviceCompliance run sends it again; if it keeps failing, check the device's data (ids, user) and that it is registered in Entra."));
                 if (_passThru)
                 {
-                    Emit(DeviceSyncEvent.ForResult(device.ToResult(DeviceSyncOutcome.Failed, messageId, why)));
+                    Result(device.ToResult(DeviceSyncOutcome.Failed, messageId, why));
                 }
             }
         }
@@ -155,7 +141,7 @@ namespace AzureCompliance.Core.Sync
             {
                 foreach (var device in devices)
                 {
-                    Emit(DeviceSyncEvent.ForResult(device.ToResult(DeviceSyncOutcome.Pending, messageId, why)));
+                    Result(device.ToResult(DeviceSyncOutcome.Pending, messageId, why));
                 }
             }
         }
@@ -163,7 +149,7 @@ namespace AzureCompliance.Core.Sync
         public static string Describe(DeviceRecord device) =>
             string.IsNullOrWhiteSpace(device.DeviceName) ? "Device " + (device.DeviceId ?? device.Source ?? "(no id)") : $"Device '{device.DeviceName}' ({device.DeviceId ?? "no id"})";
 
-        private static string Describe(PackedDevice device) =>
+        public static string Describe(PackedDevice device) =>
             string.IsNullOrWhiteSpace(device.DeviceName) ? "Device " + device.DeviceId : $"Device '{device.DeviceName}' ({device.DeviceId})";
     }
 }

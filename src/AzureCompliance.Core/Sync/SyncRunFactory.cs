@@ -20,27 +20,25 @@ namespace AzureCompliance.Core.Sync
             IOperationContext context, CancellationToken cancellationToken)
         {
             if (connection == null) throw new ArgumentNullException(nameof(connection));
+            if (context == null) throw new ArgumentNullException(nameof(context));
             options.Validate();
-            if (connection.AuthType == Connection.ComplianceAuthType.DeviceCode && !options.WhatIf)
+            if (connection.AuthType == Connection.ComplianceAuthType.DeviceCode && !context.WhatIf)
             {
                 // Refused before anything is read: the partner API would answer every upload 401/403.
                 throw Connection.ConnectionErrors.DelegatedPartnerApi(connection.TenantId);
             }
             var workspace = StateWorkspace.For(options.StatePath, connection);
             var path = workspace.Location;
-            if (options.WhatIf && !workspace.Exists)
+            if (context.WhatIf && !workspace.Exists)
             {
                 throw SyncErrors.ScopeNotSet(connection.SourceName, path);
             }
 
             RunLock? runLock = null;
             StateStore? store = null;
-            // The caller's context serves the start; afterwards messages (e.g. from a lazy user lookup) become run events.
-            var relay = new RelayContext(context);
-            context = relay;
             try
             {
-                if (!options.WhatIf)
+                if (!context.WhatIf)
                 {
                     context.WriteVerbose($"Taking the run lock of {path} (waiting up to {options.LockTimeout.TotalSeconds:0} s).");
                     runLock = await workspace.LockRunAsync(options.LockTimeout, cancellationToken).ConfigureAwait(false);
@@ -57,9 +55,7 @@ namespace AzureCompliance.Core.Sync
                 };
                 store = null;
                 runLock = null;
-                var run = await StartAsync(setup, options, context, cancellationToken).ConfigureAwait(false);
-                relay.RedirectTo(run.Events);
-                return run;
+                return await StartAsync(setup, options, context, cancellationToken).ConfigureAwait(false);
             }
             finally
             {
@@ -72,11 +68,12 @@ namespace AzureCompliance.Core.Sync
         public static async Task<DeviceSyncRun> StartAsync(SyncSetup setup, DeviceSyncOptions options, IOperationContext context,
             CancellationToken cancellationToken)
         {
+            if (context == null) throw new ArgumentNullException(nameof(context));
             options.Validate();
             var clock = options.Clock ?? (() => DateTimeOffset.UtcNow);
             var evaluatedAt = clock();
             var control = new SyncRunControl(cancellationToken);
-            var sink = new SyncEventSink(options.PassThru);
+            var sink = new SyncEventSink(context, options.PassThru);
             var journal = setup.OpenJournal();
             var limiter = new AdaptiveLimiter(options.MaxConcurrency);
             var updates = new UpdateClock(clock);
@@ -84,10 +81,10 @@ namespace AzureCompliance.Core.Sync
             var courier = new MessageCourier(setup.TenantId, setup.Service, options, journal, limiter, status, sink, control, updates);
             var triage = new DeviceTriage(setup.Evaluator, setup.Membership, evaluatedAt);
             var packer = new DeltaPacker(setup.TenantId, options, triage, journal, courier, sink, control, updates);
-            var run = new DeviceSyncRun(setup, options, control, sink, journal, limiter, packer);
+            var run = new DeviceSyncRun(setup, options, context.WhatIf, control, sink, journal, limiter, packer);
             try
             {
-                if (!options.WhatIf)
+                if (!context.WhatIf)
                 {
                     await new PendingRecovery(journal, status, sink, context, clock, options.MaxStatusWait, control.Token).ResolveAsync().ConfigureAwait(false);
                 }

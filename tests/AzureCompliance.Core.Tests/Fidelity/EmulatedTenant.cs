@@ -49,4 +49,8 @@ public sealed class WarningRecorder : IOperationContext
     public void WriteHostMessage(string message) { }
     public void WriteProgress(OperationProgress progress) { }
     public bool ShouldProcess(string target, string action) => true;
+    public void WriteError(ComplianceException error) { }
+    public void WriteResult(object result) { }
+    public bool WhatIf => false;
+    public bool[] ShouldProcess(IReadOnlyList<ProposedChange> changes) => OperationContexts.Approve(changes);
 }
