@@ -110,21 +110,4 @@ namespace AzureCompliance.Cmdlets.Infrastructure
             }
         }
     }
-
-    internal static class ErrorRecords
-    {
-        public static ErrorRecord From(ComplianceException exception)
-        {
-            var category = Enum.TryParse<ErrorCategory>(exception.Category.ToString(), out var parsed) ? parsed : ErrorCategory.NotSpecified;
-            var record = new ErrorRecord(exception, exception.ErrorId, category, exception.Target);
-            if (!string.IsNullOrEmpty(exception.RecommendedAction))
-            {
-                record.ErrorDetails = new ErrorDetails(exception.Message) { RecommendedAction = exception.RecommendedAction };
-            }
-            return record;
-        }
-
-        public static ErrorRecord InvalidArgument(string errorId, string message, object? target) =>
-            From(new ComplianceException(errorId, ComplianceErrorCategory.InvalidArgument, message, target));
-    }
 }
