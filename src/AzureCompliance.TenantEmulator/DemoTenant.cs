@@ -79,6 +79,9 @@ public static class DemoTenant
     /// <summary>First-party application ids present in every tenant.</summary>
     public const string GraphAppId = "00000003-0000-0000-c000-000000000000";
     public const string IntuneAppId = "0000000a-0000-0000-c000-000000000000";
+    /// <summary>Azure Storage's first-party app id and resource (Microsoft's docs on authorizing Blob access with Entra ID).</summary>
+    public const string AzureStorageAppId = "e406a681-f3d4-42a8-90b6-c2b029497af1";
+    public const string AzureStorageResource = "https://storage.azure.com/";
     /// <summary>The Intune partner API resource (scope "https://api.manage.microsoft.com//.default").</summary>
     public const string IntuneResource = "https://api.manage.microsoft.com/";
 }

@@ -662,7 +662,8 @@ function New-AzuriteStorage {
     <#
         An Azurite blob service of the test's own: a free loopback port and a temp folder (not in-memory, so that a
         restart after an outage finds the same account), with an account SAS signed by the well-known development key.
-        Start it with Start-Azurite; Stop-Azurite ends it (as an outage: it can be started again).
+        Start it with Start-Azurite (-OAuth: https, bearer tokens checked); Stop-Azurite ends it (as an outage: it can be
+        started again, the same way).
     #>
     $azurite = Join-Path (Get-RepositoryPath 'build' 'azurite') (Join-Path 'node_modules' (Join-Path '.bin' 'azurite-blob'))
     if (-not (Test-Path -LiteralPath $azurite)) {
@@ -677,25 +678,38 @@ function New-AzuriteStorage {
         AccountKey = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='
         Process = $null
         Sas = $null
+        # 'https' once started with -OAuth; the raw helpers below follow it.
+        Scheme = 'http'
     }
     $storage.Sas = New-AzuriteAccountSas -Storage $storage
     $storage
 }
 
 function New-AzuriteAccountSas {
-    <# An account SAS for the blob service, signed with the account key (the 2019-12-12 string-to-sign). #>
-    param([Parameter(Mandatory)] $Storage)
+    <# An account SAS for the blob service, signed with the account key (the 2019-12-12 string-to-sign); -Permission narrows it. #>
+    param([Parameter(Mandatory)] $Storage, [string] $Permission = 'rwdlac')
     $version = '2019-12-12'; $expiry = '2030-01-01T00:00:00Z'
-    $toSign = "$($Storage.Account)`nrwdlac`nb`nsco`n`n$expiry`n`nhttps,http`n$version`n"
+    $toSign = "$($Storage.Account)`n$Permission`nb`nsco`n`n$expiry`n`nhttps,http`n$version`n"
     $hmac = [System.Security.Cryptography.HMACSHA256]::new([Convert]::FromBase64String($Storage.AccountKey))
     $signature = [Convert]::ToBase64String($hmac.ComputeHash([Text.Encoding]::UTF8.GetBytes($toSign)))
-    "sv=$version&ss=b&srt=sco&sp=rwdlac&se=$([uri]::EscapeDataString($expiry))&spr=https,http&sig=$([uri]::EscapeDataString($signature))"
+    "sv=$version&ss=b&srt=sco&sp=$Permission&se=$([uri]::EscapeDataString($expiry))&spr=https,http&sig=$([uri]::EscapeDataString($signature))"
 }
 
 function Start-Azurite {
-    param([Parameter(Mandatory)] $Storage)
+    <#
+        -OAuth: over https, with Azurite's basic OAuth check of bearer tokens (issuer sts.windows.net/..., audience
+        https://storage.azure.com, lifetime; not the signature), so that a connection's identity can sign in to it. Its TLS
+        certificate is the emulator's own (trusted by the emulator's --trust): start an emulator first. A restart after
+        Stop-Azurite keeps the scheme it was first started with.
+    #>
+    param([Parameter(Mandatory)] $Storage, [switch] $OAuth)
+    if ($OAuth) { $Storage.Scheme = 'https' }
     # --skipApiVersionCheck: Azure.Storage.Blobs 12.30 speaks a newer API version than Azurite 3.37 knows.
     $arguments = @('--blobHost', '127.0.0.1', '--blobPort', "$($Storage.Port)", '--location', $Storage.Folder, '--skipApiVersionCheck', '--silent')
+    if ($Storage.Scheme -eq 'https') {
+        $tls = Export-EmulatorTlsPem -Folder "$($Storage.Folder)-tls"
+        $arguments += '--oauth', 'basic', '--cert', $tls.Certificate, '--key', $tls.Key
+    }
     $logs = Join-Path ([System.IO.Path]::GetTempPath()) "azurite-$($Storage.Port)"
     $Storage.Process = Start-Process -FilePath $Storage.Executable -ArgumentList $arguments -PassThru -RedirectStandardOutput "$logs.out" -RedirectStandardError "$logs.err"
     $deadline = [DateTime]::UtcNow.AddSeconds(60)
@@ -713,13 +727,38 @@ function Stop-Azurite {
         Stop-ProcessTree -Process $Storage.Process
         $Storage.Process = $null
     }
-    if ($RemoveData) { Remove-Item -LiteralPath $Storage.Folder -Recurse -Force -ErrorAction SilentlyContinue }
+    if ($RemoveData) {
+        Remove-Item -LiteralPath $Storage.Folder -Recurse -Force -ErrorAction SilentlyContinue
+        Remove-Item -LiteralPath "$($Storage.Folder)-tls" -Recurse -Force -ErrorAction SilentlyContinue
+    }
+}
+
+function Export-EmulatorTlsPem {
+    <#
+        The emulator's TLS certificate (kept by the emulator in ~/.azurecompliance/emulator and trusted by its --trust) as
+        PEM certificate and key files in an owner-only folder, for a second loopback https server such as Azurite.
+    #>
+    param([Parameter(Mandatory)] [string] $Folder)
+    $pfx = [System.IO.Path]::Combine([Environment]::GetFolderPath('UserProfile'), '.azurecompliance', 'emulator', 'tenant-emulator-tls.pfx')
+    if (-not (Test-Path -LiteralPath $pfx)) { throw "The emulator's TLS certificate ($pfx) is missing: start the tenant emulator (Start-TenantEmulator) first." }
+    $null = New-Item -ItemType Directory -Path $Folder -Force
+    if (-not $IsWindows) { [System.IO.File]::SetUnixFileMode($Folder, [System.IO.UnixFileMode]'UserRead, UserWrite, UserExecute') }
+    $certificate = [System.Security.Cryptography.X509Certificates.X509CertificateLoader]::LoadPkcs12FromFile($pfx, $null,
+        [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]::Exportable)
+    try {
+        $files = [pscustomobject]@{ Certificate = Join-Path $Folder 'tls.crt'; Key = Join-Path $Folder 'tls.key' }
+        [System.IO.File]::WriteAllText($files.Certificate, $certificate.ExportCertificatePem())
+        $key = [System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($certificate)
+        try { [System.IO.File]::WriteAllText($files.Key, $key.ExportPkcs8PrivateKeyPem()) } finally { $key.Dispose() }
+        $files
+    }
+    finally { $certificate.Dispose() }
 }
 
 function Invoke-AzuriteRequest {
     <# A raw Blob REST call with the account SAS (path under the account, e.g. 'state' or 'state/x.db'). #>
     param([Parameter(Mandatory)] $Storage, [string] $Path, [string] $Query = '', [string] $Method = 'Get', [hashtable] $Headers = @{})
-    $uri = "http://127.0.0.1:$($Storage.Port)/$($Storage.Account)/$Path`?$Query$(if ($Query) { '&' })$($Storage.Sas)"
+    $uri = "$($Storage.Scheme)://127.0.0.1:$($Storage.Port)/$($Storage.Account)/$Path`?$Query$(if ($Query) { '&' })$($Storage.Sas)"
     Invoke-WebRequest -Uri $uri -Method $Method -Headers (@{ 'x-ms-version' = '2019-12-12' } + $Headers) -SkipHttpErrorCheck
 }
 
@@ -727,5 +766,5 @@ function New-AzuriteContainer {
     <# Creates a container; returns its URL without the SAS (path-style, as Azurite serves it). #>
     param([Parameter(Mandatory)] $Storage, [Parameter(Mandatory)] [string] $Name)
     $null = Invoke-AzuriteRequest -Storage $Storage -Path $Name -Query 'restype=container' -Method Put
-    "http://127.0.0.1:$($Storage.Port)/$($Storage.Account)/$Name"
+    "$($Storage.Scheme)://127.0.0.1:$($Storage.Port)/$($Storage.Account)/$Name"
 }

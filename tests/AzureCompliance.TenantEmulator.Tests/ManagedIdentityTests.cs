@@ -38,6 +38,21 @@ public sealed class ManagedIdentityTests : IDisposable
         ManagedIdentityApplicationBuilder.Create(id).WithHttpClientFactory(http).Build();
 
     [Fact]
+    public async Task System_assigned_identity_gets_a_v1_Azure_Storage_token_for_the_resource_as_named()
+    {
+        var result = await App(ManagedIdentityId.SystemAssigned, new RecordingHttpClientFactory())
+            .AcquireTokenForManagedIdentity("https://storage.azure.com/").ExecuteAsync();
+
+        var claims = TestTokens.Claims(result.AccessToken);
+        Assert.Equal("https://storage.azure.com/", claims["aud"]!.ToString());
+        Assert.Equal($"https://sts.windows.net/{DemoTenant.TenantId}/", claims["iss"]!.ToString());
+        Assert.Equal("1.0", claims["ver"]!.ToString());
+        Assert.Equal(DemoTenant.SystemManagedIdentityClientId, claims["appid"]!.ToString());
+        Assert.Equal("2", claims["appidacr"]!.ToString());
+        Assert.False(string.IsNullOrEmpty(claims["xms_mirid"]?.ToString()));
+    }
+
+    [Fact]
     public async Task System_assigned_identity_gets_a_Graph_token_the_way_App_Service_answers()
     {
         var http = new RecordingHttpClientFactory();

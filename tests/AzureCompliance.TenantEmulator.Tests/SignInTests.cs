@@ -235,6 +235,24 @@ public sealed class SignInTests
     }
 
     [Fact]
+    public async Task Azure_Storage_gets_a_v1_token_with_the_global_issuer_and_no_roles()
+    {
+        var result = await SecretClient().AcquireTokenForClient(["https://storage.azure.com/.default"]).ExecuteAsync();
+
+        var claims = TestTokens.Claims(result.AccessToken);
+        Assert.Equal("https://storage.azure.com", claims["aud"]!.ToString());
+        Assert.Equal($"https://sts.windows.net/{DemoTenant.TenantId}/", claims["iss"]!.ToString());
+        Assert.Equal("1.0", claims["ver"]!.ToString());
+        Assert.Equal(DemoTenant.TenantId, claims["tid"]!.ToString());
+        Assert.Equal(DemoTenant.AppClientId, claims["appid"]!.ToString());
+        Assert.Equal("1", claims["appidacr"]!.ToString());
+        Assert.False(string.IsNullOrEmpty(claims["oid"]?.ToString()));
+        Assert.Null(claims["azp"]);
+        // Storage access is Azure RBAC on the account, not app roles.
+        Assert.Null(claims["roles"]);
+    }
+
+    [Fact]
     public async Task Unknown_resource_is_AADSTS500011_and_a_scope_without_default_AADSTS1002012()
     {
         await AssertMsalFailsAsync(() => SecretClient().AcquireTokenForClient(["https://graph.microsoft.com/.default"]).ExecuteAsync(), 400, "invalid_resource", 500011);

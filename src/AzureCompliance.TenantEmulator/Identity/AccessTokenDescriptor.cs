@@ -21,6 +21,8 @@ public sealed record AccessTokenDescriptor
     public string ClientAuthenticationMethod { get; init; } = "1";
     /// <summary>The xms_mirid claim of managed identity tokens.</summary>
     public string? ManagedIdentityResourceId { get; init; }
+    /// <summary>"2.0" (iss {authority}/{tenant}/v2.0, azp) or "1.0" (iss https://sts.windows.net/{tenant}/, as Azure Storage's tokens).</summary>
+    public string Version { get; init; } = "2.0";
     /// <summary>null = now.</summary>
     public DateTimeOffset? IssuedAt { get; init; }
     /// <summary>null = the server's token lifetime.</summary>

@@ -52,6 +52,7 @@ internal sealed class ManagedIdentityEndpoint(
         {
             ClientId = identity.ClientId,
             Audience = resource.Audience,
+            Version = resource.TokenVersion,
             Roles = tenant.GetApplicationPermissions(identity.ClientId, resource.ServicePrincipal.Id),
             ObjectId = identity.ServicePrincipalId,
             AppDisplayName = identity.DisplayName,

@@ -3,8 +3,8 @@ using AzureCompliance.TenantEmulator.Tenant;
 
 namespace AzureCompliance.TenantEmulator.Identity;
 
-/// <summary>A resource a token can be issued for, and the audience its tokens carry.</summary>
-internal sealed record ResolvedResource(string Audience, ServicePrincipal ServicePrincipal, bool IsGraph);
+/// <summary>A resource a token can be issued for, the audience its tokens carry, and their version ("1.0" or "2.0").</summary>
+internal sealed record ResolvedResource(string Audience, ServicePrincipal ServicePrincipal, bool IsGraph, string TokenVersion = "2.0");
 
 /// <summary>A parsed OAuth scope parameter: OpenID scopes apart, the rest all of one resource.</summary>
 internal sealed record ScopeRequest(string Resource, IReadOnlyList<string> Names, IReadOnlyList<string> OpenIdScopes, string Raw)
@@ -28,8 +28,10 @@ internal sealed class ResourceResolver(EmulatorEndpoints endpoints, TenantState 
         var sp = tenant.FindServicePrincipalByName(resource);
         if (sp is null || sp.AppId == DemoTenant.GraphAppId)
             return null;
-        // Entra's v1 tokens carry the resource as the client named it.
-        return new ResolvedResource(Guid.TryParse(resource, out _) ? sp.ServicePrincipalNames.FirstOrDefault(n => n.Contains("://")) ?? resource : resource, sp, false);
+        // Entra's v1 tokens carry the resource as the client named it; the scope's resource has no trailing slash.
+        var audience = Guid.TryParse(resource, out _) ? sp.ServicePrincipalNames.FirstOrDefault(n => n.Contains("://")) ?? resource : resource;
+        // Azure Storage accepts v1 tokens only (its app does not ask for v2), so Entra issues v1 ones for it.
+        return new ResolvedResource(audience, sp, false, sp.AppId == DemoTenant.AzureStorageAppId ? "1.0" : "2.0");
     }
 
     /// <summary>Splits "https://host/.default openid profile" into resource and names; null when scopes span several resources or none.</summary>

@@ -113,6 +113,7 @@ internal sealed class TokenEndpoint(
         {
             ClientId = app.AppId,
             Audience = resource.Audience,
+            Version = resource.TokenVersion,
             Roles = tenant.GetApplicationPermissions(app.AppId, resource.ServicePrincipal.Id),
             ClientAuthenticationMethod = method,
             AppDisplayName = app.DisplayName,
@@ -209,6 +210,7 @@ internal sealed class TokenEndpoint(
         {
             ClientId = app.AppId,
             Audience = resource.Audience,
+            Version = resource.TokenVersion,
             Scopes = granted,
             ObjectId = user.Id,
             UserPrincipalName = user.UserPrincipalName,

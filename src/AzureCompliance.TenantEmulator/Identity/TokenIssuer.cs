@@ -35,7 +35,9 @@ public sealed class TokenIssuer
         var delegated = descriptor.Scopes is not null;
         var principal = _tenant.FindServicePrincipalByAppId(descriptor.ClientId);
         var objectId = descriptor.ObjectId ?? (delegated ? _tenant.DeviceCodeUser.Id : principal?.Id ?? Guid.Empty);
-        var issuer = _endpoints.Issuer(tenantId);
+        var v1 = descriptor.Version == "1.0";
+        // v1 tokens name the v1 issuer, https://sts.windows.net/{tenant}/, whatever host signed in (Entra access token claims reference).
+        var issuer = v1 ? $"https://sts.windows.net/{tenantId}/" : _endpoints.Issuer(tenantId);
 
         var payload = new JsonObject
         {
@@ -57,8 +59,14 @@ public sealed class TokenIssuer
             ["sub"] = delegated ? PairwiseSubject(objectId, descriptor.ClientId) : objectId.ToString(),
             ["tid"] = tenantId.ToString(),
             ["uti"] = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)),
-            ["ver"] = "2.0",
+            ["ver"] = v1 ? "1.0" : "2.0",
         };
+        if (v1)
+        {
+            // v1 tokens carry appid/appidacr only; azp/azpacr are v2 claims.
+            payload.Remove("azp");
+            payload.Remove("azpacr");
+        }
         if (delegated)
         {
             var user = _tenant.FindUser(objectId.ToString());

@@ -80,6 +80,21 @@ internal static class FirstPartyApps
     };
 
     /// <summary>
+    /// Azure Storage: a resource every tenant can get tokens for. Access is granted by Azure RBAC on the storage account
+    /// (e.g. Storage Blob Data Contributor), not by app roles, so it publishes none; Entra issues it v1 tokens.
+    /// </summary>
+    public static ServicePrincipal AzureStorage(Guid id) => new()
+    {
+        Id = id,
+        AppId = DemoTenant.AzureStorageAppId,
+        DisplayName = "Azure Storage",
+        AppDisplayName = "Azure Storage",
+        AppOwnerOrganizationId = new Guid(MicrosoftTenantId),
+        ServicePrincipalNames = [DemoTenant.AzureStorageResource, DemoTenant.AzureStorageAppId],
+        AppRoles = [],
+    };
+
+    /// <summary>
     /// The Intune API's application permissions a compliance partner needs (names from Microsoft's Intune docs on partner
     /// integrations, e.g. Jamf: "update_device_attributes"; PROTOCOL.md 3). The role ids are our own: Microsoft's are not
     /// published where we could read them, so clients must name roles by value, never by id.

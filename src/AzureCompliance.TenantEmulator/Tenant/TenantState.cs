@@ -53,6 +53,8 @@ public sealed partial class TenantState
         var intune = FirstPartyApps.MicrosoftIntune(DeriveId("sp:intune"));
         _servicePrincipals.Add(graph.Id, graph);
         _servicePrincipals.Add(intune.Id, intune);
+        var storage = FirstPartyApps.AzureStorage(DeriveId("sp:storage"));
+        _servicePrincipals.Add(storage.Id, storage);
 
         foreach (var app in fixture.Applications)
         {

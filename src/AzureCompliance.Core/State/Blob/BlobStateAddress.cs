@@ -73,6 +73,13 @@ namespace AzureCompliance.Core.State.Blob
                     $"The state location {display} needs a credential: there is no connection and no SAS in it.", display,
                     "Run Connect-ComplianceTenant first (its identity needs the Storage Blob Data Contributor role on the container), or add a SAS to the -StatePath URL.");
             }
+            if (uri.Scheme != Uri.UriSchemeHttps)
+            {
+                // Azure.Core never sends a bearer token in clear text, and neither does Azure Storage accept one.
+                throw new ComplianceException("StatePathInvalid", ComplianceErrorCategory.InvalidArgument,
+                    $"The state location {display} is http: the connection's identity signs in to storage over https only.", display,
+                    "Give the -StatePath URL as https, or add a SAS to it.");
+            }
             var credential = new ConnectionStorageCredential(connection);
             return new BlobStateAddress(display, new BlockBlobClient(uri, credential, options), new AppendBlobClient(journalParts.ToUri(), credential, options));
         }
