@@ -127,4 +127,18 @@ public sealed class AdaptiveLimiterTests
         Assert.True(outcome.ShareOfCeiling >= 0.9, outcome.ToString());
         Assert.True(outcome.ThrottledShare < 0.01, outcome.ToString());
     }
+
+    [Theory]
+    [InlineData(1, 25)]
+    [InlineData(2, 50)]
+    [InlineData(5, 125)]
+    public void At_a_small_budget_a_short_run_uploads_near_the_ceiling(int budget, int messages)
+    {
+        var outcome = new LimiterSimulation { Budget = budget, Messages = messages, Latency = 0.03, Jitter = 0.02, Trace = _output.WriteLine }.Run();
+        _output.WriteLine(outcome.ToString());
+        Assert.Equal(messages, outcome.Accepted);
+        // The ideal is the budget from the first second on; a second-long Retry-After at a budget of 1 or 2 costs ~2-4 %.
+        Assert.True(outcome.ShareOfCeiling >= 0.88, outcome.ToString());
+        Assert.True(outcome.Throttled <= 6, outcome.ToString());
+    }
 }
