@@ -51,7 +51,6 @@ namespace AzureCompliance.Core.Sync
         // Send times of the last second: after a push-back, no second may hold more sends than the rate allows.
         private readonly Queue<double> _recentSends = new Queue<double>();
         // Throttled requests that go again at these times, outside the limiter: each takes a send slot then.
-        private readonly List<double> _retryDebts = new List<double>();
 
         private double _window;
         private bool _slowStart = true;
@@ -121,7 +120,6 @@ namespace AzureCompliance.Core.Sync
                 }
                 var rate = RateAt(now);
                 var interval = 1 / rate;
-                PayRetryDebts(now, interval);
                 if (_tat > now)
                 {
                     wait = _tat - now;
@@ -255,15 +253,6 @@ namespace AzureCompliance.Core.Sync
             }
         }
 
-        /// <summary>A throttled request will go again at <paramref name="at"/>, outside the limiter: it takes that send slot.</summary>
-        public void OnRetryScheduled(double at)
-        {
-            lock (_sync)
-            {
-                _retryDebts.Add(at);
-            }
-        }
-
         /// <summary>
         /// How much of a late start may be made up: a timer's oversleep (half an interval, at most 10 ms), not an idle
         /// while. At a few messages a second, half an interval would send two messages a bare second apart, which a
@@ -273,27 +262,11 @@ namespace AzureCompliance.Core.Sync
 
         private const double MaximumCatchUp = 0.010;
 
-        private void PayRetryDebts(double now, double interval)
-        {
-            for (var i = _retryDebts.Count - 1; i >= 0; i--)
-            {
-                if (_retryDebts[i] <= now)
-                {
-                    _tat = Math.Max(_tat, now - CatchUp(interval)) + interval;
-                    _recentSends.Enqueue(now);
-                    _retryDebts.RemoveAt(i);
-                }
-            }
-        }
-
         private void Complete(Lease lease, bool success)
         {
             lock (_sync)
             {
-                if (!lease.Parked)
-                {
-                    _inFlight--;
-                }
+                _inFlight--;
                 if (success)
                 {
                     var now = _clock();
@@ -302,15 +275,6 @@ namespace AzureCompliance.Core.Sync
                     _cutsInARow = 0;
                     _window = Math.Min(MaxConcurrency, _slowStart ? _window + 1 : _window + 1 / _window);
                 }
-            }
-            SignalRelease();
-        }
-
-        private void Park(Lease lease)
-        {
-            lock (_sync)
-            {
-                _inFlight--;
             }
             SignalRelease();
         }
@@ -399,7 +363,7 @@ namespace AzureCompliance.Core.Sync
             return () => watch.Elapsed.TotalSeconds;
         }
 
-        /// <summary>A started request's slot. Complete it once; Park it while the request waits out a Retry-After.</summary>
+        /// <summary>A started request's slot: complete it once.</summary>
         public sealed class Lease
         {
             private readonly AdaptiveLimiter _owner;
@@ -412,19 +376,6 @@ namespace AzureCompliance.Core.Sync
             }
 
             public double StartedAt { get; }
-            internal bool Parked { get; private set; }
-
-            /// <summary>The request is waiting to be retried: its slot goes to another request meanwhile.</summary>
-            public void Park()
-            {
-                lock (_owner._sync)
-                {
-                    if (Parked || _done != 0) return;
-                    Parked = true;
-                }
-                _owner.Park(this);
-            }
-
             public void Complete(bool success)
             {
                 if (Interlocked.Exchange(ref _done, 1) == 0)
