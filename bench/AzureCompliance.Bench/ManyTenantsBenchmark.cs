@@ -224,9 +224,12 @@ internal sealed class FarmProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         var entry = typeof(FarmProcess).Assembly.Location;
-        if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals(Path.GetFileNameWithoutExtension(entry), StringComparison.OrdinalIgnoreCase))
+        // Running as "dotnet AzureCompliance.Bench.dll", not as its own executable. (Compare whole names: the apphost
+        // "AzureCompliance.Bench" has no extension, and GetFileNameWithoutExtension would cut ".Bench".)
+        var host = Path.GetFileName(Environment.ProcessPath!);
+        if (host.Equals("dotnet", StringComparison.OrdinalIgnoreCase) || host.Equals("dotnet.exe", StringComparison.OrdinalIgnoreCase))
         {
-            info.ArgumentList.Add(entry); // running as "dotnet AzureCompliance.Bench.dll", not as its own executable
+            info.ArgumentList.Add(entry);
         }
         info.ArgumentList.Add("serve-tenants");
         foreach (var argument in arguments) info.ArgumentList.Add(argument);

@@ -51,7 +51,6 @@ namespace AzureCompliance.Core.Sync
         // Send times of the last second: after a push-back, no second may hold more sends than the rate allows.
         private readonly Queue<double> _recentSends = new Queue<double>();
         // Throttled requests that go again at these times, outside the limiter: each takes a send slot then.
-        private readonly List<double> _retryDebts = new List<double>();
 
         private double _window;
         private bool _slowStart = true;
@@ -121,7 +120,6 @@ namespace AzureCompliance.Core.Sync
                 }
                 var rate = RateAt(now);
                 var interval = 1 / rate;
-                PayRetryDebts(now, interval);
                 if (_tat > now)
                 {
                     wait = _tat - now;
@@ -138,8 +136,7 @@ namespace AzureCompliance.Core.Sync
                     return null;
                 }
                 _recentSends.Enqueue(now);
-                // Oversleeping a timer may be made up by half an interval, no more: no bursts.
-                _tat = Math.Max(_tat, now - interval / 2) + interval;
+                _tat = Math.Max(_tat, now - CatchUp(interval)) + interval;
                 _inFlight++;
                 wait = 0;
                 return new Lease(this, now);
@@ -236,7 +233,9 @@ namespace AzureCompliance.Core.Sync
                 }
                 var sentLastSecond = _recentSends.Count;
                 var accepted = BestAcceptedRate(now);
-                var wMax = Math.Max(MinimumRate, Math.Max(sentLastSecond / 2.0, accepted));
+                // At a small budget, half of a burst sent is no floor: it is well above what the service lets through.
+                var floor = accepted >= SmallBudget || accepted <= 0 ? sentLastSecond / 2.0 : 0;
+                var wMax = Math.Max(MinimumRate, Math.Max(floor, accepted));
                 _beta = _learned && Math.Abs(wMax - _wMax) <= 0.05 * _wMax ? ConfirmedBeta : Beta;
                 _wMax = wMax;
                 _learned = true;
@@ -254,36 +253,20 @@ namespace AzureCompliance.Core.Sync
             }
         }
 
-        /// <summary>A throttled request will go again at <paramref name="at"/>, outside the limiter: it takes that send slot.</summary>
-        public void OnRetryScheduled(double at)
-        {
-            lock (_sync)
-            {
-                _retryDebts.Add(at);
-            }
-        }
+        /// <summary>
+        /// How much of a late start may be made up: a timer's oversleep (half an interval, at most 10 ms), not an idle
+        /// while. At a few messages a second, half an interval would send two messages a bare second apart, which a
+        /// budget per second answers with a 429 as often as not.
+        /// </summary>
+        private static double CatchUp(double interval) => Math.Min(interval / 2, MaximumCatchUp);
 
-        private void PayRetryDebts(double now, double interval)
-        {
-            for (var i = _retryDebts.Count - 1; i >= 0; i--)
-            {
-                if (_retryDebts[i] <= now)
-                {
-                    _tat = Math.Max(_tat, now - interval / 2) + interval;
-                    _recentSends.Enqueue(now);
-                    _retryDebts.RemoveAt(i);
-                }
-            }
-        }
+        private const double MaximumCatchUp = 0.010;
 
         private void Complete(Lease lease, bool success)
         {
             lock (_sync)
             {
-                if (!lease.Parked)
-                {
-                    _inFlight--;
-                }
+                _inFlight--;
                 if (success)
                 {
                     var now = _clock();
@@ -292,15 +275,6 @@ namespace AzureCompliance.Core.Sync
                     _cutsInARow = 0;
                     _window = Math.Min(MaxConcurrency, _slowStart ? _window + 1 : _window + 1 / _window);
                 }
-            }
-            SignalRelease();
-        }
-
-        private void Park(Lease lease)
-        {
-            lock (_sync)
-            {
-                _inFlight--;
             }
             SignalRelease();
         }
@@ -333,8 +307,8 @@ namespace AzureCompliance.Core.Sync
         }
 
         /// <summary>
-        /// The most successes that fell in any one-second span of the last <see cref="EstimateHorizon"/> seconds, or, when fewer
-        /// than eight came in that span, the rate of the last eight.
+        /// The most successes that fell in any one-second span of the last <see cref="EstimateHorizon"/> seconds, or, below
+        /// <see cref="SmallBudget"/>, the successes' rate over that span when lower.
         /// </summary>
         private double BestAcceptedRate(double now)
         {
@@ -349,14 +323,9 @@ namespace AzureCompliance.Core.Sync
             {
                 n++;
             }
-            if (n < 8)
+            if (n == 0)
             {
-                if (count < 8)
-                {
-                    return n;
-                }
-                var eighth = _successLog[(_successes - 8) % LogSize];
-                return 8 / Math.Max(now - eighth, 0.001);
+                return 0;
             }
             var best = 0;
             var tail = 0;
@@ -369,8 +338,21 @@ namespace AzureCompliance.Core.Sync
                 }
                 best = Math.Max(best, head - tail + 1);
             }
+            if (best < SmallBudget && n >= 3)
+            {
+                // A few messages a second: a count per second is too coarse (jitter puts 3 of a budget of 2 in one second);
+                // the spacing of the successes over the horizon is finer, and cannot exceed what the service let through.
+                var span = _successLog[(_successes - 1) % LogSize] - _successLog[(_successes - n) % LogSize];
+                if (span > 0)
+                {
+                    return Math.Min(best, (n - 1) / span);
+                }
+            }
             return best;
         }
+
+        /// <summary>Below this many messages a second, the budget estimate is taken from the successes' spacing.</summary>
+        public const int SmallBudget = 8;
 
         /// <summary>Seconds of history the budget estimate looks at.</summary>
         public const double EstimateHorizon = 3.0;
@@ -381,7 +363,7 @@ namespace AzureCompliance.Core.Sync
             return () => watch.Elapsed.TotalSeconds;
         }
 
-        /// <summary>A started request's slot. Complete it once; Park it while the request waits out a Retry-After.</summary>
+        /// <summary>A started request's slot: complete it once.</summary>
         public sealed class Lease
         {
             private readonly AdaptiveLimiter _owner;
@@ -394,19 +376,6 @@ namespace AzureCompliance.Core.Sync
             }
 
             public double StartedAt { get; }
-            internal bool Parked { get; private set; }
-
-            /// <summary>The request is waiting to be retried: its slot goes to another request meanwhile.</summary>
-            public void Park()
-            {
-                lock (_owner._sync)
-                {
-                    if (Parked || _done != 0) return;
-                    Parked = true;
-                }
-                _owner.Park(this);
-            }
-
             public void Complete(bool success)
             {
                 if (Interlocked.Exchange(ref _done, 1) == 0)

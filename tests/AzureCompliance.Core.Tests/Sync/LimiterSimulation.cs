@@ -6,8 +6,8 @@ namespace AzureCompliance.Core.Tests.Sync;
 /// <summary>
 /// A discrete-event simulation of uploads through <see cref="AdaptiveLimiter"/> against a service with a sliding-window
 /// message budget (as the emulator and, presumably, Intune enforce it), in virtual time: the limiter's algorithm is
-/// judged without sockets or timers. A throttled request waits out its Retry-After (whole seconds, at least 1) and is
-/// sent again outside the limiter, as ResilientHttpHandler does.
+/// judged without sockets or timers. Messages go as <see cref="MessageCourier"/> sends them: each takes a slot, and a
+/// throttled one releases it, waits out its Retry-After (whole seconds, at least 1) and takes a slot again.
 /// </summary>
 internal sealed class LimiterSimulation
 {
@@ -17,18 +17,21 @@ internal sealed class LimiterSimulation
     public double Jitter { get; init; } = 0.005;
     public int MaxConcurrency { get; init; } = 16;
     public double Duration { get; init; } = 30;
+    /// <summary>Messages to upload (all ready at the start), or null for an endless supply over <see cref="Duration"/>.</summary>
+    public int? Messages { get; init; }
     /// <summary>Share of requests answered 503 at random (not congestion: injected faults).</summary>
     public double Random503 { get; init; }
     public int Seed { get; init; } = 7;
     /// <summary>Receives one line per simulated second (rate, window, accepted, throttled), for tuning.</summary>
     public Action<string>? Trace { get; init; }
 
+    /// <summary>What the run achieved; <see cref="Duration"/> is the simulated time (until the last message was accepted, with <see cref="Messages"/>).</summary>
     public sealed record Outcome(int Accepted, int Requests, int Throttled, double Ceiling, double Duration, double? FinalRate, long Pauses, long Cuts)
     {
         public double ShareOfCeiling => Accepted / (Ceiling * Duration);
         public double ThrottledShare => Requests == 0 ? 0 : (double)Throttled / Requests;
         public override string ToString() =>
-            $"accepted {Accepted} of ceiling {Ceiling * Duration:0} ({ShareOfCeiling:P1}), 429 {Throttled}/{Requests} ({ThrottledShare:P2}), rate {FinalRate:0.0}/s, pauses {Pauses}, cuts {Cuts}";
+            $"accepted {Accepted} in {Duration:0.00} s, ceiling {Ceiling * Duration:0} ({ShareOfCeiling:P1}), 429 {Throttled}/{Requests} ({ThrottledShare:P2}), rate {FinalRate:0.00}/s, pauses {Pauses}, cuts {Cuts}";
     }
 
     public Outcome Run()
@@ -39,6 +42,9 @@ internal sealed class LimiterSimulation
         var events = new PriorityQueue<Action, double>();
         var serverLog = new Queue<double>();
         int accepted = 0, requests = 0, throttled = 0;
+        var lastAccepted = 0.0;
+        // Messages waiting for a slot (the courier's PutAsync calls in AcquireAsync).
+        var ready = Messages ?? int.MaxValue;
         var waiting = false;
 
         double Delay() => Latency / 2 + (random.NextDouble() - 0.5) * Jitter;
@@ -72,17 +78,17 @@ internal sealed class LimiterSimulation
                     // Back at the client.
                     if (status == 200)
                     {
-                        if (now <= Duration) accepted++;
+                        if (Messages.HasValue || now <= Duration) accepted++;
+                        lastAccepted = now;
                         lease.Complete(true);
                     }
                     else
                     {
                         if (status == 429) throttled++;
                         limiter.OnCongestion(lease, status == 429, status == 429 ? retryAfter : null);
-                        lease.Park();
+                        lease.Complete(false);
                         var pause = status == 429 ? retryAfter : 0.5;
-                        limiter.OnRetryScheduled(now + pause);
-                        events.Enqueue(() => Send(lease), now + pause);
+                        events.Enqueue(() => { ready++; Pump(); }, now + pause);
                     }
                     Pump();
                 }, now + Delay());
@@ -92,7 +98,7 @@ internal sealed class LimiterSimulation
         void Pump()
         {
             if (waiting) return;
-            while (now <= Duration)
+            while (ready > 0 && (Messages.HasValue || now <= Duration))
             {
                 var lease = limiter.TryAcquire(out var wait);
                 if (lease == null)
@@ -104,25 +110,28 @@ internal sealed class LimiterSimulation
                     }
                     return; // -1: a completion pumps again
                 }
+                ready--;
                 Send(lease);
             }
         }
 
         Pump();
         var nextTrace = 1.0;
-        int lastAccepted = 0, lastThrottled = 0;
-        while (events.TryDequeue(out var action, out var time) && time <= Duration + 5)
+        int tracedAccepted = 0, tracedThrottled = 0;
+        var end = Messages.HasValue ? double.MaxValue : Duration + 5;
+        while (events.TryDequeue(out var action, out var time) && time <= end)
         {
             now = time;
-            while (Trace != null && now >= nextTrace && nextTrace <= Duration)
+            while (Trace != null && now >= nextTrace && (Messages.HasValue || nextTrace <= Duration))
             {
-                Trace($"t={nextTrace:0} rate={limiter.Rate:0.0} ceiling={limiter.Ceiling:0.0} window={limiter.Window:0.0} inflight={limiter.InFlight} accepted={accepted - lastAccepted} 429={throttled - lastThrottled}");
-                lastAccepted = accepted;
-                lastThrottled = throttled;
+                Trace($"t={nextTrace:0} rate={limiter.Rate:0.00} ceiling={limiter.Ceiling:0.00} window={limiter.Window:0.0} inflight={limiter.InFlight} accepted={accepted - tracedAccepted} 429={throttled - tracedThrottled}");
+                tracedAccepted = accepted;
+                tracedThrottled = throttled;
                 nextTrace += 1;
             }
             action();
         }
-        return new Outcome(accepted, requests, throttled, Budget / Window, Duration, limiter.Rate, limiter.Pauses, limiter.Cuts);
+        var duration = Messages.HasValue ? lastAccepted : Duration;
+        return new Outcome(accepted, requests, throttled, Budget / Window, duration, limiter.Rate, limiter.Pauses, limiter.Cuts);
     }
 }
