@@ -82,23 +82,6 @@ Describe 'State in Azure Blob Storage signed in with the connection''s identity 
             [long]"$($answer.Headers['Content-Length'])"
         }
 
-        function Invoke-Runbook {
-            <# Runs a runbook in a new pwsh with the module on PSModulePath and the given environment; its output lines and exit code. #>
-            param([Parameter(Mandatory)] [string] $Name, [hashtable] $Environment = @{}, [string[]] $Argument = @())
-            $saved = @{}
-            $Environment['PSModulePath'] = (Split-Path (Split-Path $Manifest)) + [System.IO.Path]::PathSeparator + $env:PSModulePath
-            foreach ($key in $Environment.Keys) { $saved[$key] = [Environment]::GetEnvironmentVariable($key); [Environment]::SetEnvironmentVariable($key, $Environment[$key]) }
-            try {
-                # pwsh as a .NET tool runs as 'dotnet pwsh.dll': start the new one the same way.
-                $shell = (Get-Process -Id $PID).Path
-                $prefix = @(if ([System.IO.Path]::GetFileNameWithoutExtension($shell) -eq 'dotnet') { Join-Path $PSHOME 'pwsh.dll' })
-                $output = & $shell @prefix -NoProfile -NonInteractive -File (Get-RepositoryPath 'samples' 'runbooks' $Name) @Argument 2>&1
-                [pscustomobject]@{ ExitCode = $LASTEXITCODE; Text = ($output | ForEach-Object { "$_" }) -join "`n" }
-            }
-            finally {
-                foreach ($key in $saved.Keys) { [Environment]::SetEnvironmentVariable($key, $saved[$key]) }
-            }
-        }
     }
 
     AfterAll {
