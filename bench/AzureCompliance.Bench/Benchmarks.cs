@@ -24,19 +24,7 @@ internal sealed class Benchmarks
 
     private static string N(double value, string format = "N0") => value.ToString(format, CultureInfo.InvariantCulture);
 
-    public async Task<int> RunAsync()
-    {
-        var work = Path.Combine(Path.GetTempPath(), "azc-bench-" + Guid.NewGuid().ToString("n")[..8]);
-        Directory.CreateDirectory(work);
-        try
-        {
-            return await RunAsync(work);
-        }
-        finally
-        {
-            try { Directory.Delete(work, true); } catch (IOException) { }
-        }
-    }
+    public Task<int> RunAsync() => WorkFolder.RunInAsync("azc-bench-", RunAsync);
 
     private async Task<int> RunAsync(string work)
     {

@@ -33,19 +33,7 @@ internal sealed class ManyTenantsBenchmark
 
     private static string N(double value, string format = "N0") => value.ToString(format, CultureInfo.InvariantCulture);
 
-    public async Task<int> RunAsync()
-    {
-        var work = Path.Combine(Path.GetTempPath(), "azc-bench-tenants-" + Guid.NewGuid().ToString("n")[..8]);
-        Directory.CreateDirectory(work);
-        try
-        {
-            return await RunAsync(work);
-        }
-        finally
-        {
-            try { Directory.Delete(work, true); } catch (IOException) { }
-        }
-    }
+    public Task<int> RunAsync() => WorkFolder.RunInAsync("azc-bench-tenants-", RunAsync);
 
     private async Task<int> RunAsync(string work)
     {
@@ -96,7 +84,7 @@ internal sealed class ManyTenantsBenchmark
         Console.WriteLine($"Unharmed tenants ({unharmed.Count}): aggregate {N(sumOfRates)} devices/s (each run on its own clock, as in the single-tenant benchmark) = " +
                           $"{N(sumOfRates / ceilings * 100, "0.0")} % of the sum of their ceilings ({N(ceilings)} devices/s; target >= 90 %); " +
                           $"{unharmed.Count(t => t.Summary?.Confirmed == Devices)} of {unharmed.Count} confirmed every device.");
-        Console.WriteLine($"   Wall clock from the common start (20 runs' set-up included): {N(unharmedSent)} devices uploaded in {N(unharmedUploaded.TotalSeconds, "0.0")} s = " +
+        Console.WriteLine($"   Wall clock from the common start ({Tenants} runs' set-up included): {N(unharmedSent)} devices uploaded in {N(unharmedUploaded.TotalSeconds, "0.0")} s = " +
                           $"{N(aggregate)} devices/s = {N(aggregate / ceilings * 100, "0.0")} % of the sum of the ceilings.");
         Console.WriteLine($"All {Tenants} tenants: {N(allSent)} devices uploaded, the last run ended after {N(total.TotalSeconds, "0.0")} s; " +
                           $"{unharmed.Sum(t => t.Summary?.Throttled ?? 0)} answers 429 to the unharmed tenants.");
