@@ -2,6 +2,7 @@ using System;
 using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Threading;
+using System.Threading.Tasks;
 
 namespace AzureCompliance.Core.Sync
 {
@@ -21,7 +22,10 @@ namespace AzureCompliance.Core.Sync
         private readonly SyncEventSink _sink;
         private readonly SyncRunControl _control;
         private readonly UpdateClock _updates;
-        private readonly BlockingCollection<DeviceSyncInput> _input;
+        // Unbounded, with the bound kept by _room: a poster that finds the queue full awaits room without holding a thread
+        // (many runs in one process would otherwise each block a pool thread and starve the uploads' continuations).
+        private readonly BlockingCollection<DeviceSyncInput> _input = new BlockingCollection<DeviceSyncInput>();
+        private readonly SemaphoreSlim _room;
         private readonly List<PackedDevice> _builder = new List<PackedDevice>();
         private readonly Dictionary<string, int> _builderIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         private readonly List<(PackedDevice Device, DeviceStateRow? Row)> _changed = new List<(PackedDevice, DeviceStateRow?)>();
@@ -41,7 +45,8 @@ namespace AzureCompliance.Core.Sync
             _control = control;
             _updates = updates;
             _whatIf = sink.Context.WhatIf;
-            _input = new BlockingCollection<DeviceSyncInput>(Math.Max(256, options.BatchSize * 4));
+            var capacity = Math.Max(256, options.BatchSize * 4);
+            _room = new SemaphoreSlim(capacity, capacity);
         }
 
         public bool Started => _thread != null;
@@ -55,11 +60,22 @@ namespace AzureCompliance.Core.Sync
         }
 
         /// <summary>Queues one device; false when there was no room within the timeout.</summary>
-        public bool TryPost(DeviceSyncInput input, int millisecondsTimeout, CancellationToken cancellationToken) =>
-            _input.TryAdd(input, millisecondsTimeout, cancellationToken);
+        public bool TryPost(DeviceSyncInput input, int millisecondsTimeout, CancellationToken cancellationToken)
+        {
+            if (!_room.Wait(millisecondsTimeout, cancellationToken))
+            {
+                return false;
+            }
+            _input.Add(input, cancellationToken);
+            return true;
+        }
 
-        /// <summary>Queues one device, blocking until there is room.</summary>
-        public void Post(DeviceSyncInput input, CancellationToken cancellationToken) => _input.Add(input, cancellationToken);
+        /// <summary>Queues one device once there is room, without holding a thread while it waits.</summary>
+        public async Task PostAsync(DeviceSyncInput input, CancellationToken cancellationToken)
+        {
+            await _room.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _input.Add(input, cancellationToken);
+        }
 
         /// <summary>No more input: what is queued is packed and sent.</summary>
         public void CompleteAdding()
@@ -90,6 +106,7 @@ namespace AzureCompliance.Core.Sync
                         Flush();
                         continue;
                     }
+                    _room.Release();
                     Interlocked.Increment(ref _sink.Counters.Received);
                     var verdict = _triage.Judge(item);
                     _sink.Triaged(item, verdict);

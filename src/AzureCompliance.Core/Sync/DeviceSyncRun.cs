@@ -81,19 +81,21 @@ namespace AzureCompliance.Core.Sync
             {
                 return Task.CompletedTask;
             }
-            return Task.Run(() =>
+            return PostWhenRoomAsync(input, cancellationToken);
+        }
+
+        private async Task PostWhenRoomAsync(DeviceSyncInput input, CancellationToken cancellationToken)
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Token);
+            try
             {
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, Token);
-                try
-                {
-                    _packer.Post(input, linked.Token);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    _control.ThrowIfFailed();
-                    throw;
-                }
-            }, CancellationToken.None);
+                await _packer.PostAsync(input, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                _control.ThrowIfFailed();
+                throw;
+            }
         }
 
         /// <summary>Counters so far, for progress.</summary>

@@ -7,10 +7,11 @@ using AzureCompliance.Core.Sync;
 namespace AzureCompliance.Core.Tests.Sync;
 
 /// <summary>
-/// The two sync scenarios the emulator cannot produce as the service would (PublicRootSyncTests runs every other one
+/// The sync scenarios the emulator cannot produce as the service would (PublicRootSyncTests runs every other one
 /// through the public root against the emulator): a message the service fails as a whole because of one device it does
-/// not name, and an upload answered 429 at every try, without waiting the service's whole seconds of Retry-After per
-/// answer. They run over an in-memory partner service plugged in through the engine's internal seam.
+/// not name, an upload answered 429 at every try, without waiting the service's whole seconds of Retry-After per
+/// answer, and uploads held unanswered while the run's input queue fills. They run over an in-memory partner service
+/// plugged in through the engine's internal seam.
 /// </summary>
 public sealed class DeviceSyncRunTests : IDisposable
 {
@@ -52,4 +53,27 @@ public sealed class DeviceSyncRunTests : IDisposable
         Assert.Equal(3, outcome.Errors.Count);
     }
 
+    [Fact]
+    public async Task Posting_into_a_full_input_queue_waits_without_holding_a_thread()
+    {
+        // Many runs in one process (an MSP's tenants) each waiting on a blocked pool thread starved the uploads'
+        // continuations for a second and more on two cores.
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _harness.Service.UploadGate = held.Task;
+        var fleet = SyncHarness.Fleet(2000);
+        var context = new RecordingRunContext();
+        using var run = await _harness.StartAsync(context, o => { o.BatchSize = 10; o.MaxMessagesInFlight = 2; });
+        var pendingBefore = ThreadPool.PendingWorkItemCount;
+        var posts = fleet.Select(d => run.PostAsync(new DeviceSyncInput(d), CancellationToken.None)).ToList();
+        var waiting = posts.Count(p => !p.IsCompleted);
+        // The queue holds 256 devices, the packer a few messages of 10: the rest wait for room.
+        Assert.InRange(waiting, 1500, 2000);
+        Assert.True(ThreadPool.PendingWorkItemCount - pendingBefore < 200,
+            $"{waiting} posts wait and {ThreadPool.PendingWorkItemCount} work items are queued: the waits hold threads.");
+        held.SetResult();
+        await Task.WhenAll(posts);
+        var summary = await run.CompleteAsync();
+        Assert.Equal(2000, summary.Confirmed);
+        Assert.Empty(context.Errors);
+    }
 }

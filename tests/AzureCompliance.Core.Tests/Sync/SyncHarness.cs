@@ -25,9 +25,16 @@ internal sealed class FakePartnerService : IDataUploadService
     /// <summary>Uploads answered 429 with a Retry-After (as the service does once the budget is spent): nothing stored.</summary>
     public Func<int, bool>? ThrottleUpload { get; set; }
 
-    public Task<string> UploadAsync(Guid messageId, ArraySegment<byte> utf8, CancellationToken cancellationToken)
+    /// <summary>Uploads wait for this task (a service that does not answer yet), when set.</summary>
+    public Task? UploadGate { get; set; }
+
+    public async Task<string> UploadAsync(Guid messageId, ArraySegment<byte> utf8, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (UploadGate is { } gate)
+        {
+            await gate.WaitAsync(cancellationToken);
+        }
         var number = Interlocked.Increment(ref _uploadCount);
         if (ThrottleUpload?.Invoke(number) == true)
         {
@@ -42,7 +49,7 @@ internal sealed class FakePartnerService : IDataUploadService
         _status[id] = deviceIds.Any(PoisonDevices.Contains)
             ? new UploadStatus("Failed", "InvalidDevice", "A device in the message is not known.")
             : new UploadStatus("Completed", null, null);
-        return Task.FromResult(id);
+        return id;
     }
 
     public Task<UploadStatus?> GetStatusAsync(string messageId, CancellationToken cancellationToken)
@@ -78,21 +85,13 @@ internal sealed class SyncHarness : IDisposable
     public Outcome Run(IEnumerable<DeviceRecord> devices, Action<DeviceSyncOptions>? configure = null)
     {
         var context = new RecordingRunContext();
-        var options = new DeviceSyncOptions { PassThru = true, StatePath = StatePath, IdleFlush = TimeSpan.FromMilliseconds(50) };
-        configure?.Invoke(options);
-        var policies = new PolicyEvaluator(new[]
-        {
-            CompliancePolicy.CreateDefault("iOS baseline", DevicePlatform.iOS),
-            CompliancePolicy.CreateDefault("Android baseline", DevicePlatform.Android),
-        });
-        var setup = new SyncSetup(FakePartnerService.TenantId, Source, StateStore.Open(StatePath), null, policies,
-            ScopeMembership.FromMembers(GroupScope.Everyone, Array.Empty<KeyValuePair<string, string>>()), Service);
+        var setup = Setup();
         DeviceSyncSummary? summary = null;
         Exception? failure = null;
         DeviceSyncRun? started = null;
         try
         {
-            started = DeviceSyncRun.StartAsync(setup, options, context, CancellationToken.None).GetAwaiter().GetResult();
+            started = DeviceSyncRun.StartAsync(setup, Options(configure), context, CancellationToken.None).GetAwaiter().GetResult();
             foreach (var device in devices)
             {
                 started.PostAsync(new DeviceSyncInput(device), CancellationToken.None).GetAwaiter().GetResult();
@@ -116,6 +115,28 @@ internal sealed class SyncHarness : IDisposable
             }
         }
         return new Outcome { Summary = summary, Failure = failure, Context = context };
+    }
+
+    /// <summary>Starts a run the test drives itself (posts, completes and disposes).</summary>
+    public Task<DeviceSyncRun> StartAsync(RecordingRunContext context, Action<DeviceSyncOptions>? configure = null) =>
+        DeviceSyncRun.StartAsync(Setup(), Options(configure), context, CancellationToken.None);
+
+    private DeviceSyncOptions Options(Action<DeviceSyncOptions>? configure)
+    {
+        var options = new DeviceSyncOptions { PassThru = true, StatePath = StatePath, IdleFlush = TimeSpan.FromMilliseconds(50) };
+        configure?.Invoke(options);
+        return options;
+    }
+
+    private SyncSetup Setup()
+    {
+        var policies = new PolicyEvaluator(new[]
+        {
+            CompliancePolicy.CreateDefault("iOS baseline", DevicePlatform.iOS),
+            CompliancePolicy.CreateDefault("Android baseline", DevicePlatform.Android),
+        });
+        return new SyncSetup(FakePartnerService.TenantId, Source, StateStore.Open(StatePath), null, policies,
+            ScopeMembership.FromMembers(GroupScope.Everyone, Array.Empty<KeyValuePair<string, string>>()), Service);
     }
 
     /// <summary>Reads the devices table directly.</summary>
