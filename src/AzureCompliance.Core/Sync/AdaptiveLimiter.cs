@@ -274,6 +274,16 @@ namespace AzureCompliance.Core.Sync
                     _successes++;
                     _cutsInARow = 0;
                     _window = Math.Min(MaxConcurrency, _slowStart ? _window + 1 : _window + 1 / _window);
+                    if (_learned && lease.StartedAt < _lastCut)
+                    {
+                        // In flight when the service pushed back, and accepted: the estimate made at the cut could not count
+                        // it (at a budget of 2, the first cut would otherwise learn 1 and the run would crawl at half speed).
+                        var accepted = BestAcceptedRate(now);
+                        if (accepted > _wMax)
+                        {
+                            _wMax = accepted;
+                        }
+                    }
                 }
             }
             SignalRelease();

@@ -88,6 +88,33 @@ public sealed class AdaptiveLimiterTests
     }
 
     [Fact]
+    public void A_success_that_was_in_flight_at_the_cut_raises_the_estimate_it_could_not_count()
+    {
+        // A budget of 2 a second: two requests go, the first is accepted, a third is refused before the second's answer.
+        var limiter = Limiter();
+        var first = limiter.TryAcquire(out _)!;
+        _now += 0.13;
+        var second = limiter.TryAcquire(out _)!;
+        _now += 0.2;
+        first.Complete(true);
+        var third = limiter.TryAcquire(out _)!;
+        _now += 0.05;
+        third.Complete(false);
+        limiter.OnCongestion(third, throttled: true, retryAfter: 1);
+        Assert.Equal(1, limiter.Ceiling);
+        _now += 0.01;
+        second.Complete(true);
+        Assert.Equal(2, limiter.Ceiling);
+        _now += 1.5;
+        Assert.InRange(limiter.Rate, 1.9, 2.0);
+        // A success sent after the cut does not move the estimate: it is what the rate already allows.
+        var later = limiter.TryAcquire(out _)!;
+        _now += 0.05;
+        later.Complete(true);
+        Assert.Equal(2, limiter.Ceiling);
+    }
+
+    [Fact]
     public void Repeated_push_back_without_success_pauses_until_Retry_After()
     {
         var limiter = Limiter();
