@@ -15,7 +15,8 @@ namespace AzureCompliance.Core.Sync
     /// the service first pushes back; then the rate the service actually accepted over the last second is taken as the
     /// budget (Wmax), the rate drops to <see cref="Beta"/> Wmax, climbs back to <see cref="Target"/> Wmax within
     /// <see cref="Recovery"/> seconds, and then probes above it slowly (faster the longer nothing pushes back), so a budget
-    /// that grew is found again. A message budget per time window is a rate limit that concurrency alone cannot find.</item>
+    /// that grew is found again (after a hold of <see cref="HoldPerConfirmation"/> seconds per cut that confirmed the
+    /// estimate). A message budget per time window is a rate limit that concurrency alone cannot find.</item>
     /// </list>
     /// One cut per round trip: a signal from a request that started before the last cut says nothing new and is ignored.
     /// A throttled request that waits out its Retry-After and goes again counts against the rate when it goes. When the
@@ -35,6 +36,9 @@ namespace AzureCompliance.Core.Sync
         /// <summary>Probing above Target: + (ProbeLinear s + ProbeQuadratic s^2) Wmax, s seconds after the recovery.</summary>
         public const double ProbeLinear = 0.003;
         public const double ProbeQuadratic = 0.0015;
+        /// <summary>Seconds the rate holds at Target before it probes, per cut that confirmed the estimate (at most <see cref="MaxConfirmations"/>).</summary>
+        public const double HoldPerConfirmation = 4.0;
+        public const int MaxConfirmations = 2;
         public const double InitialRate = 8;
         public const double SlowStartDoubling = 0.25;
         public const int PauseAfterCuts = 3;
@@ -60,6 +64,7 @@ namespace AzureCompliance.Core.Sync
         private double _wMax;
         private double _epochStart;
         private double _beta = Beta;
+        private int _confirmations;
         private double _tat = double.NegativeInfinity;
 
         private double _lastCut = double.NegativeInfinity;
@@ -236,7 +241,9 @@ namespace AzureCompliance.Core.Sync
                 // At a small budget, half of a burst sent is no floor: it is well above what the service lets through.
                 var floor = accepted >= SmallBudget || accepted <= 0 ? sentLastSecond / 2.0 : 0;
                 var wMax = Math.Max(MinimumRate, Math.Max(floor, accepted));
-                _beta = _learned && Math.Abs(wMax - _wMax) <= 0.05 * _wMax ? ConfirmedBeta : Beta;
+                var confirmed = _learned && Math.Abs(wMax - _wMax) <= 0.05 * _wMax;
+                _beta = confirmed ? ConfirmedBeta : Beta;
+                _confirmations = confirmed ? _confirmations + 1 : 0;
                 _wMax = wMax;
                 _learned = true;
                 _epochStart = now;
@@ -309,7 +316,10 @@ namespace AzureCompliance.Core.Sync
                 }
                 else
                 {
-                    var s = t - Recovery;
+                    // Each cut that found the budget where the last one did holds the rate at Target a while longer before
+                    // probing: a budget that holds is not worth a 429 every few seconds (at 2 messages a second each costs a
+                    // message's worth of budget). Any other cut starts afresh, so a budget that grew is still found.
+                    var s = Math.Max(0, t - Recovery - HoldPerConfirmation * Math.Min(MaxConfirmations, _confirmations));
                     rate = _wMax * (Target + ProbeLinear * s + ProbeQuadratic * s * s);
                 }
             }

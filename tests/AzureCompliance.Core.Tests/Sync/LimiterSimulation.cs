@@ -22,6 +22,11 @@ internal sealed class LimiterSimulation
     /// <summary>Share of requests answered 503 at random (not congestion: injected faults).</summary>
     public double Random503 { get; init; }
     public int Seed { get; init; } = 7;
+    /// <summary>The budget changes to this value at <see cref="BudgetChangesAt"/> seconds (a service that lets more through).</summary>
+    public int? LaterBudget { get; init; }
+    public double BudgetChangesAt { get; init; } = double.MaxValue;
+    /// <summary>The first time after <see cref="BudgetChangesAt"/> that a second's acceptances reached 90 % of the later budget.</summary>
+    public double? FoundLaterBudgetAt { get; private set; }
     /// <summary>Receives one line per simulated second (rate, window, accepted, throttled), for tuning.</summary>
     public Action<string>? Trace { get; init; }
 
@@ -63,7 +68,7 @@ internal sealed class LimiterSimulation
                 {
                     status = 503;
                 }
-                else if (serverLog.Count >= Budget)
+                else if (serverLog.Count >= (now >= BudgetChangesAt && LaterBudget is { } later ? later : Budget))
                 {
                     status = 429;
                     retryAfter = Math.Max(1, Math.Ceiling(serverLog.Peek() + Window - now));
@@ -130,6 +135,11 @@ internal sealed class LimiterSimulation
                 nextTrace += 1;
             }
             action();
+            if (LaterBudget is { } grown && FoundLaterBudgetAt is null && now >= BudgetChangesAt + Window)
+            {
+                while (serverLog.Count > 0 && now - serverLog.Peek() >= Window) serverLog.Dequeue();
+                if (serverLog.Count >= 0.9 * grown) FoundLaterBudgetAt = now;
+            }
         }
         var duration = Messages.HasValue ? lastAccepted : Duration;
         return new Outcome(accepted, requests, throttled, Budget / Window, duration, limiter.Rate, limiter.Pauses, limiter.Cuts);
