@@ -60,8 +60,9 @@ namespace AzureCompliance.Core.Sync
         public void Dispatch(PackedDevice[] devices)
         {
             _messageSlots.Wait(Token);
+            // The content is built when the message goes (PutAsync), not here: a run packs up to MaxMessagesInFlight
+            // messages ahead of a slow budget, and many runs in one process would hold all their payloads at once.
             var message = new UploadMessage(devices);
-            message.Content = ComplianceMessages.BuildContentUtf8(_tenantId, devices);
             var recorded = _journal.RecordSentAsync(message.StateId, devices, _updates.Now);
             _control.Begin();
             Task.Run(() => RunMessageAsync(message, recorded));

@@ -16,7 +16,7 @@ namespace AzureCompliance.Core.Sync
         /// <summary>The id the state records and the status is read by (the service's MessageId once it answered).</summary>
         public string StateId { get; set; }
         public PackedDevice[] Devices { get; }
-        /// <summary>The serialized entities (UTF-8) while the message is not uploaded yet.</summary>
+        /// <summary>The serialized entities (UTF-8): built when the message goes, kept for its retries until the service took it.</summary>
         public ArraySegment<byte>? Content { get; set; }
         public bool SplitConfirmed { get; set; }
     }
