@@ -66,7 +66,7 @@ namespace AzureCompliance.Core.Sync
             {
                 return false;
             }
-            _input.Add(input, cancellationToken);
+            _input.Add(input); // room is taken: the add cannot block, and a cancellation here would lose the slot
             return true;
         }
 
@@ -74,7 +74,7 @@ namespace AzureCompliance.Core.Sync
         public async Task PostAsync(DeviceSyncInput input, CancellationToken cancellationToken)
         {
             await _room.WaitAsync(cancellationToken).ConfigureAwait(false);
-            _input.Add(input, cancellationToken);
+            _input.Add(input);
         }
 
         /// <summary>No more input: what is queued is packed and sent.</summary>
