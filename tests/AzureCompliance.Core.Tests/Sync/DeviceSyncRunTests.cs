@@ -62,12 +62,12 @@ public sealed class DeviceSyncRunTests : IDisposable
         _harness.Service.UploadGate = held.Task;
         var fleet = SyncHarness.Fleet(2000);
         var context = new RecordingRunContext();
-        using var run = await _harness.StartAsync(context, o => { o.BatchSize = 10; o.MaxMessagesInFlight = 2; });
+        using var run = await _harness.StartAsync(context, o => { o.BatchSize = 100; o.MaxMessagesInFlight = 2; });
         var pendingBefore = ThreadPool.PendingWorkItemCount;
         var posts = fleet.Select(d => run.PostAsync(new DeviceSyncInput(d), CancellationToken.None)).ToList();
         var waiting = posts.Count(p => !p.IsCompleted);
-        // The queue holds 256 devices, the packer a few messages of 10: the rest wait for room.
-        Assert.InRange(waiting, 1500, 2000);
+        // The queue holds 400 devices (4 messages), the packer a few messages of 100: the rest wait for room.
+        Assert.InRange(waiting, 1000, 2000);
         // Blocking waits queue one work item per post (other tests running in parallel add a few, never hundreds).
         Assert.True(ThreadPool.PendingWorkItemCount - pendingBefore < waiting / 2,
             $"{waiting} posts wait and {ThreadPool.PendingWorkItemCount} work items are queued: the waits hold threads.");
