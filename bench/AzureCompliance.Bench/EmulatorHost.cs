@@ -96,9 +96,8 @@ internal static class EmulatorChild
         }
         await using var server = await EmulatorServer.StartAsync(options);
         EmulatorServer.TrustCertificate(server.ServerCertificate);
-        // The partner app is onboarded (Add-CompliancePartner would provision it).
-        server.Tenant.SetPartnerTenantState(DemoTenant.AppClientId, AzureCompliance.TenantEmulator.Partner.PartnerProvisioning.Provisioned);
-        MakeOwnersEligible(server.Tenant);
+        // The partner app onboarded as an administrator would (Add-CompliancePartner would provision it).
+        EligibleOwners = server.Tenant.OnboardPartnerForLicensedUsers(DemoTenant.AppClientId, "Benchmark MDM");
         Console.WriteLine("READY " + JsonSerializer.Serialize(new { authority = server.AuthorityHost, graph = server.GraphEndpoint }));
         string? line;
         while ((line = Console.ReadLine()) != null)
@@ -125,30 +124,6 @@ internal static class EmulatorChild
     }
 
     private static IReadOnlyList<Guid> EligibleOwners = Array.Empty<Guid>();
-
-    /// <summary>
-    /// What Intune requires before it takes a partner's device reports (the emulator enforces it), set up as an
-    /// administrator would: the fleet's owners are the users licensed for Intune, in a group that a partner compliance
-    /// policy of each platform is assigned to, with a compliance partner onboarded for each platform.
-    /// </summary>
-    private static void MakeOwnersEligible(TenantState tenant)
-    {
-        var plan = new Guid(DemoTenant.IntuneServicePlanId);
-        var owners = tenant.Users.Where(u => u.AccountEnabled != false && u.AssignedLicenses.Any(l =>
-                tenant.FindSubscribedSku(l.SkuId)?.ServicePlans.Any(p => p.ServicePlanId == plan && !l.DisabledPlans.Contains(plan)) == true))
-            .Select(u => u.Id).ToList();
-        var group = new DirectoryGroup { Id = Guid.NewGuid(), DisplayName = "Benchmark fleet owners", SecurityEnabled = true, MemberIds = owners.ToArray() };
-        tenant.AddGroup(group);
-        foreach (var (flag, _, platform) in TenantState.CompliancePartnerPlatforms)
-        {
-            var (policy, _) = tenant.AddPartnerCompliancePolicy(DemoTenant.AppClientId, platform + " benchmark", null, platform);
-            tenant.AssignPartnerCompliancePolicy(policy.Id, [.. policy.Assignments, group.Id]);
-        }
-        var partner = new JsonObject { ["id"] = Guid.NewGuid().ToString(), ["displayName"] = "Benchmark MDM" };
-        foreach (var (flag, _, _) in TenantState.CompliancePartnerPlatforms) partner[flag] = true;
-        tenant.SaveCompliancePartner(partner);
-        EligibleOwners = owners;
-    }
 
     internal static bool IsUpload(string method, string path) =>
         string.Equals(method, "PUT", StringComparison.OrdinalIgnoreCase) && path.Contains("/DataUploadMessages(", StringComparison.OrdinalIgnoreCase);

@@ -34,7 +34,7 @@ internal static class TenantFarmChild
         for (var i = 0; i < farm.Count; i++)
         {
             var server = farm[i];
-            var owners = Onboard(server.Tenant);
+            var owners = server.Tenant.OnboardPartnerForLicensedUsers(DemoTenant.AppClientId, "Benchmark MDM");
             for (var d = 0; d < devices; d++)
             {
                 server.Tenant.AddDevice(new DirectoryDevice
@@ -111,26 +111,5 @@ internal static class TenantFarmChild
             }
         }
         return 0;
-    }
-
-    /// <summary>As an administrator would: licensed owners in a group the partner policies are assigned to; partner onboarded and provisioned.</summary>
-    private static IReadOnlyList<Guid> Onboard(TenantState tenant)
-    {
-        var plan = new Guid(DemoTenant.IntuneServicePlanId);
-        var owners = tenant.Users.Where(u => u.AccountEnabled != false && u.AssignedLicenses.Any(l =>
-                tenant.FindSubscribedSku(l.SkuId)?.ServicePlans.Any(p => p.ServicePlanId == plan && !l.DisabledPlans.Contains(plan)) == true))
-            .Select(u => u.Id).ToList();
-        var group = new DirectoryGroup { Id = Guid.NewGuid(), DisplayName = "Fleet owners", SecurityEnabled = true, MemberIds = owners.ToArray() };
-        tenant.AddGroup(group);
-        foreach (var (_, _, platform) in TenantState.CompliancePartnerPlatforms)
-        {
-            var (policy, _) = tenant.AddPartnerCompliancePolicy(DemoTenant.AppClientId, platform + " fleet", null, platform);
-            tenant.AssignPartnerCompliancePolicy(policy.Id, [.. policy.Assignments, group.Id]);
-        }
-        var partner = new JsonObject { ["id"] = Guid.NewGuid().ToString(), ["displayName"] = "Benchmark MDM" };
-        foreach (var (flag, _, _) in TenantState.CompliancePartnerPlatforms) partner[flag] = true;
-        tenant.SaveCompliancePartner(partner);
-        tenant.SetPartnerTenantState(DemoTenant.AppClientId, AzureCompliance.TenantEmulator.Partner.PartnerProvisioning.Provisioned);
-        return owners;
     }
 }

@@ -31,8 +31,7 @@ public sealed class PublicRootSyncTests : IAsyncLifetime
         await _tenant.InitializeAsync();
         var server = _tenant.Server;
         server.Settings.Partner.ProcessingDelay = TimeSpan.Zero;
-        server.Tenant.SetPartnerTenantState(DemoTenant.AppClientId, AzureCompliance.TenantEmulator.Partner.PartnerProvisioning.Provisioned);
-        _owners = MakeOwnersEligible(server.Tenant);
+        _owners = server.Tenant.OnboardPartnerForLicensedUsers(DemoTenant.AppClientId, "Test MDM").Select(id => id.ToString()).ToList();
         _connection = await _tenant.ConnectAsync(Source);
         Directory.CreateDirectory(_directory);
         using var store = StateStore.Open(StatePath);
@@ -550,29 +549,5 @@ public sealed class PublicRootSyncTests : IAsyncLifetime
             });
         }
         return devices;
-    }
-
-    /// <summary>
-    /// What Intune requires before it takes a partner's reports, set up as an administrator would: the owners are the
-    /// users licensed for Intune, in a group a partner compliance policy of each platform is assigned to, with a
-    /// compliance partner onboarded for each platform.
-    /// </summary>
-    private static IReadOnlyList<string> MakeOwnersEligible(TenantState tenant)
-    {
-        var plan = new Guid(DemoTenant.IntuneServicePlanId);
-        var owners = tenant.Users.Where(u => u.AccountEnabled != false && u.AssignedLicenses.Any(l =>
-                tenant.FindSubscribedSku(l.SkuId)?.ServicePlans.Any(p => p.ServicePlanId == plan && !l.DisabledPlans.Contains(plan)) == true))
-            .Select(u => u.Id).ToList();
-        var group = new DirectoryGroup { Id = Guid.NewGuid(), DisplayName = "Fleet owners", SecurityEnabled = true, MemberIds = owners.ToArray() };
-        tenant.AddGroup(group);
-        foreach (var (_, _, platform) in TenantState.CompliancePartnerPlatforms)
-        {
-            var (policy, _) = tenant.AddPartnerCompliancePolicy(DemoTenant.AppClientId, platform + " fleet", null, platform);
-            tenant.AssignPartnerCompliancePolicy(policy.Id, [.. policy.Assignments, group.Id]);
-        }
-        var partner = new JsonObject { ["id"] = Guid.NewGuid().ToString(), ["displayName"] = "Test MDM" };
-        foreach (var (flag, _, _) in TenantState.CompliancePartnerPlatforms) partner[flag] = true;
-        tenant.SaveCompliancePartner(partner);
-        return owners.Select(id => id.ToString()).ToList();
     }
 }
